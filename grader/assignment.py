@@ -1,0 +1,192 @@
+"""Bind a validated rubric to its reference module: every check ready to run.
+
+Binding happens once per process (a batch regrade binds once for all
+submissions).  It resolves each ``expected:`` name in the trusted reference,
+builds each kind's ``Params`` and the calls of student functions, and turns
+every author mistake into a ``RubricError`` naming its YAML path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from grader.calls import Case
+from grader.checks import CheckContext, kind_module
+from grader.errors import RubricError
+from grader.rubric import CheckSpec, Part, Rubric, load_rubric
+
+REF_PREFIX = "ref:"
+
+
+@dataclass(frozen=True, slots=True)
+class BoundMistake:
+    """A known mistake with the kind's params built for the mistaken value."""
+
+    message: str
+    credit: float
+    params: Any
+
+
+@dataclass(frozen=True, slots=True)
+class BoundCheck:
+    """One rubric check, ready to judge an answer."""
+
+    part: Part
+    spec: CheckSpec
+    number: str
+    path: str
+    kind: ModuleType
+    params: Any
+    visibility: str
+    mistakes: tuple[BoundMistake, ...]
+    calls: tuple[Case, ...]
+
+    @property
+    def answer(self) -> str:
+        return self.part.answer
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """A rubric bound to its reference: what the grader runs for each submission."""
+
+    rubric: Rubric
+    reference: ModuleType
+    checks: tuple[BoundCheck, ...]
+    root: Path
+
+    def context(self, check: BoundCheck, *, reveal: bool | None = None) -> CheckContext:
+        """The context a check runs with; values are revealed only for visible checks."""
+        shown = check.visibility == "visible" if reveal is None else reveal
+        return CheckContext(
+            reference=self.reference,
+            reveal=shown,
+            seed=self.rubric.seed,
+            symbolic_seconds=self.rubric.limits.symbolic_seconds,
+        )
+
+    @property
+    def answer_names(self) -> tuple[str, ...]:
+        return tuple(p.answer for p in self.rubric.parts)
+
+
+def import_reference(name: str, root: Path) -> ModuleType:
+    """Import the reference module with ``root`` first on ``sys.path``."""
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    try:
+        return importlib.import_module(name)
+    except Exception as exc:  # a broken reference is an author error
+        raise RubricError(f"reference: cannot import {name!r}: {type(exc).__name__}: {exc}") from None
+
+
+def _select(value: Any, key: int | str | None, path: str) -> Any:
+    if key is None:
+        return value
+    try:
+        return value[key]
+    except (KeyError, IndexError, TypeError):
+        raise RubricError(f"the reference value has no item {key!r}", path) from None
+
+
+def resolve_expected(reference: ModuleType, name: str, *, want_callable: bool, path: str) -> Any:
+    """The reference value named ``name``: called when it is a function, unless a callable is wanted."""
+    if not hasattr(reference, name):
+        raise RubricError(f"the reference has no attribute {name!r}", path)
+    target = getattr(reference, name)
+    if want_callable:
+        if not callable(target):
+            raise RubricError(f"{name!r} in the reference is not a function", path)
+        return target
+    if callable(target):
+        try:
+            return target()
+        except Exception as exc:
+            raise RubricError(f"calling the reference's {name}() failed: {type(exc).__name__}: {exc}", path) from None
+    return target
+
+
+def _build_params(
+    kind: ModuleType, reference: ModuleType, expected: Any, options: dict[str, Any], defaults: dict[str, Any],
+    path: str,
+) -> Any:
+    """The kind's Params; an option written ``ref:NAME`` takes the reference's value of NAME."""
+    fields = {f.name for f in dataclasses.fields(kind.Params)}
+    unknown = sorted(set(options) - fields)
+    if unknown:
+        raise RubricError(
+            f"unknown option(s) {', '.join(unknown)}; this kind takes {', '.join(sorted(fields - {'expected'}))}",
+            path + ".options",
+        )
+    merged = {k: v for k, v in defaults.items() if k in fields}
+    merged.update(options)
+    for key, value in merged.items():
+        if isinstance(value, str) and value.startswith(REF_PREFIX):
+            value = resolve_expected(reference, value[len(REF_PREFIX):], want_callable=False, path=f"{path}.options.{key}")
+        merged[key] = tuple(value) if isinstance(value, list) else value
+    try:
+        return kind.Params(expected=expected, **merged)
+    except (TypeError, ValueError) as exc:
+        raise RubricError(str(exc), path + ".options") from None
+
+
+def _bind_check(rubric: Rubric, reference: ModuleType, part: Part, spec: CheckSpec, path: str, number: str) -> BoundCheck:
+    try:
+        kind = kind_module(spec.kind)
+    except KeyError as exc:
+        raise RubricError(str(exc.args[0]), path + ".kind") from None
+    want_callable = getattr(kind, "EXPECTS_CALLABLE", False)
+    defaults = {"rtol": rubric.defaults.rtol, "atol": rubric.defaults.atol}
+    if part.signature:
+        defaults["signature"] = part.signature
+    expected = None
+    if spec.expected is not None:
+        expected = resolve_expected(reference, spec.expected, want_callable=want_callable, path=path + ".expected")
+        expected = _select(expected, spec.select, path + ".select")
+    params = _build_params(kind, reference, expected, dict(spec.options), defaults, path)
+    mistakes = []
+    for m, mistake in enumerate(spec.mistakes):
+        mpath = f"{path}.mistakes[{m}]"
+        value = resolve_expected(reference, mistake.expected, want_callable=want_callable, path=mpath + ".expected")
+        value = _select(value, mistake.select if mistake.select is not None else spec.select, mpath + ".select")
+        mistakes.append(BoundMistake(mistake.message, mistake.credit, dataclasses.replace(params, expected=value)))
+    visibility = spec.visibility or rubric.defaults.visibility
+    calls: tuple[Case, ...] = ()
+    planner: Callable[..., list[Case]] | None = getattr(kind, "plan", None)
+    if planner is not None:
+        ctx = CheckContext(reference=reference, seed=rubric.seed)
+        try:
+            calls = tuple(planner(params, ctx=ctx))
+        except Exception as exc:
+            raise RubricError(f"planning the calls failed: {type(exc).__name__}: {exc}", path) from None
+    return BoundCheck(part, spec, number, path, kind, params, visibility, tuple(mistakes), calls)
+
+
+def bind(rubric: Rubric, *, root: Path) -> Assignment:
+    """Resolve every check of ``rubric`` against its reference module under ``root``."""
+    reference = import_reference(rubric.reference, root)
+    checks = []
+    numbers: set[str] = set()
+    for i, part in enumerate(rubric.parts):
+        for j, spec in enumerate(part.checks):
+            path = f"parts[{i}].checks[{j}]"
+            number = spec.number or (part.number if len(part.checks) == 1 else f"{part.number}.{j + 1}")
+            if number in numbers:
+                raise RubricError(f"test number {number!r} is used twice", path + ".number")
+            numbers.add(number)
+            checks.append(_bind_check(rubric, reference, part, spec, path, number))
+    return Assignment(rubric, reference, tuple(checks), root)
+
+
+def load_assignment(rubric_path: Path, *, root: Path | None = None) -> Assignment:
+    """Load a rubric file and bind it (``root`` defaults to the rubric's parent's parent)."""
+    rubric_path = Path(rubric_path)
+    rubric = load_rubric(rubric_path)
+    return bind(rubric, root=root or rubric_path.resolve().parent.parent)

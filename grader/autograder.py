@@ -1,0 +1,68 @@
+"""Grade one submission and always leave a valid results.json behind.
+
+Used by ``run_autograder`` (Gradescope and local) and ``python -m grader
+grade``.  A broken submission is graded (and scores what it earns); a broken
+rubric or a crash of the grader itself still writes a valid results.json that
+says so in plain words, with the traceback for staff only.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.assignment import Assignment, load_assignment
+from grader.errors import RubricError
+from grader.grade import grade_path
+from grader.report.console import render_table
+from grader.report.gradescope import crash_results, results_json, validate, write_results
+from grader.results import GradeReport
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one run produced: the report (None after a crash) and the exit code."""
+
+    report: GradeReport | None
+    results: dict
+    exit_code: int
+
+
+def grade_to_results(
+    submission: Path, *, rubric: Path | None = None, assignment: Assignment | None = None
+) -> Outcome:
+    """Grade ``submission`` and build its results.json data, never raising."""
+    try:
+        bound = assignment or load_assignment(rubric)  # type: ignore[arg-type]
+    except RubricError as exc:
+        text = f"The rubric is broken, so nothing was graded:\n{exc}"
+        return Outcome(None, crash_results(text, traceback_text=traceback.format_exc()), 2)
+    try:
+        report = grade_path(submission, bound)
+        results = results_json(report)
+        validate(results)
+        return Outcome(report, results, 0)
+    except Exception as exc:  # the grader's own failure, not the student's
+        return Outcome(None, crash_results(exc, traceback_text=traceback.format_exc()), 1)
+
+
+def run(
+    submission: Path, results_path: Path, *, rubric: Path | None = None,
+    assignment: Assignment | None = None, table: bool = True, color: bool | None = None,
+) -> int:
+    """Grade, write results.json atomically (replacing anything planted there), print a table."""
+    started = time.monotonic()
+    outcome = grade_to_results(submission, rubric=rubric, assignment=assignment)
+    results = dict(outcome.results)
+    results.setdefault("execution_time", round(time.monotonic() - started, 3))
+    write_results(results, results_path)
+    if table:
+        if outcome.report is not None:
+            print(render_table(outcome.report, color=color))
+        else:
+            print(results.get("output", "The autograder failed."), file=sys.stderr)
+        print(f"results written to {results_path}")
+    return outcome.exit_code

@@ -1,0 +1,56 @@
+"""Check kind ``bool``: ``True`` or ``False``.
+
+Only a Python bool is accepted (the decoder turns numpy bools into bools);
+``0``/``1`` and the strings ``"True"``/``"False"`` are invalid with a hint.
+Feedback never names the expected value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from grader.answers import Failed, Missing, describe
+from grader.checks import CheckContext
+from grader.results import CheckResult
+
+__all__ = ["Params", "check"]
+
+_HINT = "Write True or False (a Python bool, without quotes)."
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    """Options of a ``bool`` check.
+
+    Attributes:
+        expected: the right answer (a numpy bool is turned into a bool).
+    """
+
+    expected: bool
+
+    def __post_init__(self) -> None:
+        if type(self.expected).__name__ == "bool_":
+            object.__setattr__(self, "expected", bool(self.expected))
+        if not isinstance(self.expected, bool):
+            raise TypeError(f"expected must be True or False, not {type(self.expected).__name__}")
+
+
+def _invalid(answer: Any, ctx: CheckContext, hint: str) -> CheckResult:
+    found = describe(answer) if ctx.reveal else "a value that is not a bool"
+    return CheckResult.invalid(f"Expected True or False; found {found}. {hint}")
+
+
+def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
+    """Judge ``answer`` against ``params``; see the module docstring."""
+    if isinstance(answer, Missing) or answer is None:
+        return CheckResult(0.0, "missing", f"Not answered yet. {_HINT}")
+    if isinstance(answer, Failed):
+        return CheckResult(0.0, "error", f"Your answer could not be evaluated: {answer.message}")
+    if isinstance(answer, bool):
+        return CheckResult.passed() if answer is params.expected else CheckResult.failed("Not correct.")
+    if isinstance(answer, int) and answer in (0, 1):
+        return _invalid(answer, ctx, f"{_HINT} 0 and 1 are numbers, not bools.")
+    if isinstance(answer, str) and answer.strip().lower() in ("true", "false"):
+        return _invalid(answer, ctx, f"{_HINT} A quoted word is a string, not a bool.")
+    return _invalid(answer, ctx, _HINT)

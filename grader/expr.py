@@ -1,0 +1,565 @@
+"""Safe math parsing: Python AST allow-list → sympy objects.
+
+Student text is never handed to ``sympify``, ``parse_expr``, ``eval`` or
+``exec``.  It is parsed with :func:`ast.parse` and only the nodes and names
+listed here are turned into sympy objects; anything else raises
+:class:`~grader.errors.InvalidAnswer` with a message and a location a
+student can act on.  Caps on text length, node count, nesting depth, integer
+literals and numeric powers keep hostile input from hanging the grader.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import math
+import tokenize
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import sympy
+from sympy.logic.boolalg import Boolean
+
+from grader.answers import SympyText, describe
+from grader.errors import InvalidAnswer
+
+__all__ = [
+    "FUNCTION_NAMES",
+    "MAX_CHARS",
+    "parse_expression",
+    "real_symbols",
+    "to_number",
+    "to_sympy",
+]
+
+MAX_CHARS = 2000
+MAX_NODES = 400
+MAX_DEPTH = 60
+MAX_INT_DIGITS = 100
+MAX_EXPONENT = 1000
+MAX_DIGITS = 1000  # largest constant allowed: about 10**MAX_DIGITS
+MAX_EXP_ARG = 2300  # exp(2300) is about 10**999
+
+_BIG = sympy.Integer(10) ** MAX_DIGITS
+
+
+def _sigma(u: sympy.Expr) -> sympy.Expr:
+    return 1 / (1 + sympy.exp(-u))
+
+
+def _relu(u: sympy.Expr) -> sympy.Expr:
+    return sympy.Max(u, 0)
+
+
+# name -> (builder, least and most positional arguments)
+_FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int]] = {
+    "exp": (sympy.exp, 1, 1),
+    "log": (sympy.log, 1, 2),
+    "ln": (sympy.log, 1, 1),
+    "sqrt": (sympy.sqrt, 1, 1),
+    "Abs": (sympy.Abs, 1, 1),
+    "abs": (sympy.Abs, 1, 1),
+    "Max": (sympy.Max, 1, 20),
+    "max": (sympy.Max, 1, 20),
+    "Min": (sympy.Min, 1, 20),
+    "min": (sympy.Min, 1, 20),
+    "tanh": (sympy.tanh, 1, 1),
+    "sin": (sympy.sin, 1, 1),
+    "cos": (sympy.cos, 1, 1),
+    "sign": (sympy.sign, 1, 1),
+    "sigma": (_sigma, 1, 1),
+    "sigmoid": (_sigma, 1, 1),
+    "relu": (_relu, 1, 1),
+    "ReLU": (_relu, 1, 1),
+    "Heaviside": (sympy.Heaviside, 1, 2),
+    "step": (sympy.Heaviside, 1, 1),
+}
+_NUMBER_FUNCTIONS = {"Rational": (1, 2), "Integer": (1, 1), "Float": (1, 1)}
+_RELATION_FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int]] = {
+    "Eq": (sympy.Eq, 2, 2),
+    "Ne": (sympy.Ne, 2, 2),
+    "Gt": (sympy.Gt, 2, 2),
+    "Lt": (sympy.Lt, 2, 2),
+    "Ge": (sympy.Ge, 2, 2),
+    "Le": (sympy.Le, 2, 2),
+    "And": (sympy.And, 1, 20),
+    "Or": (sympy.Or, 1, 20),
+    "Not": (sympy.Not, 1, 1),
+}
+_CONSTANTS: dict[str, sympy.Basic] = {"pi": sympy.pi, "E": sympy.E, "e": sympy.E, "oo": sympy.oo}
+_BOOL_CONSTANTS: dict[str, sympy.Basic] = {
+    "true": sympy.true,
+    "True": sympy.true,
+    "false": sympy.false,
+    "False": sympy.false,
+}
+_UNDEFINED = {"zoo", "nan", "NaN", "inf", "infinity"}
+
+FUNCTION_NAMES: tuple[str, ...] = tuple(_FUNCTIONS)
+
+_BINOPS: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+}
+_COMPARE: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Lt: sympy.Lt,
+    ast.LtE: sympy.Le,
+    ast.Gt: sympy.Gt,
+    ast.GtE: sympy.Ge,
+    ast.Eq: sympy.Eq,
+    ast.NotEq: sympy.Ne,
+}
+_DESCRIBE_NODE: dict[type, str] = {
+    ast.Attribute: "'.' attribute access is not allowed",
+    ast.Subscript: "'[...]' indexing is not allowed",
+    ast.Lambda: "'lambda' is not allowed",
+    ast.List: "a list '[...]' is not allowed inside an expression",
+    ast.Dict: "a dict '{...}' is not allowed inside an expression",
+    ast.Set: "a set '{...}' is not allowed inside an expression",
+    ast.ListComp: "comprehensions are not allowed",
+    ast.SetComp: "comprehensions are not allowed",
+    ast.DictComp: "comprehensions are not allowed",
+    ast.GeneratorExp: "comprehensions are not allowed",
+    ast.IfExp: "'... if ... else ...' is not allowed; use Piecewise((a, condition), (b, True))",
+    ast.NamedExpr: "':=' is not allowed",
+    ast.JoinedStr: "text in quotes is not allowed inside an expression",
+    ast.Starred: "'*' unpacking is not allowed",
+    ast.Tuple: "found several values separated by commas; give a single expression",
+}
+
+
+def real_symbols(names: Sequence[str]) -> dict[str, sympy.Symbol]:
+    """Real sympy symbols for the given variable names, keyed by name."""
+    return {name: sympy.Symbol(name, real=True) for name in names}
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """The text as parsed, and where each of its characters came from."""
+
+    text: str
+    origin: tuple[int, ...]
+
+    def where(self, col: int | None) -> str:
+        if col is None or not self.origin:
+            return ""
+        col = min(max(col, 0), len(self.origin) - 1)
+        return f"at character {self.origin[col] + 1}"
+
+
+def _prepare(text: str) -> _Source:
+    """Strip, flatten whitespace and turn the operator ``^`` into ``**``."""
+    flat = "".join(" " if ch in "\r\n\t\f\v" else ch for ch in text)
+    start = len(flat) - len(flat.lstrip())
+    body = flat.strip()
+    carets: set[int] = set()
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(body).readline):
+            if tok.type == tokenize.OP and tok.string == "^":
+                carets.add(tok.start[1])
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        carets = set()  # ast.parse reports the syntax error below
+    out: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(body):
+        if i in carets:
+            out.append("**")
+            origin.extend((start + i, start + i))
+        else:
+            out.append(ch)
+            origin.append(start + i)
+    return _Source("".join(out), tuple(origin))
+
+
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    source: _Source
+    symbols: dict[str, sympy.Symbol]
+    relations: bool
+
+    def fail(self, message: str, node: ast.AST | None = None) -> InvalidAnswer:
+        return InvalidAnswer(message, self.source.where(getattr(node, "col_offset", None)))
+
+    def allowed_names(self) -> str:
+        if not self.symbols:
+            return "this answer must be a constant (numbers, pi, e and functions such as exp, log, sqrt)"
+        return "this answer may use " + ", ".join(self.symbols)
+
+
+def _magnitude(value: sympy.Basic) -> sympy.Basic:
+    if isinstance(value, (sympy.Integer, sympy.Float)):
+        return abs(value)
+    if isinstance(value, sympy.Rational):
+        return abs(sympy.Integer(value.p // value.q))
+    return abs(sympy.N(value, 15))
+
+
+def _guard_number(value: Any, scope: _Scope, node: ast.AST) -> Any:
+    """Reject constants so large that evaluating them would hang."""
+    if (
+        isinstance(value, sympy.Expr)
+        and value.is_number
+        and not isinstance(value, sympy.NumberSymbol)
+        and not value.has(sympy.oo, sympy.zoo, sympy.nan)
+        and bool(_magnitude(value) > _BIG)
+    ):
+        raise scope.fail(f"this number is too large (more than {MAX_DIGITS} digits)", node)
+    return value
+
+
+def _power(base: Any, exponent: Any, scope: _Scope, node: ast.AST) -> Any:
+    if isinstance(exponent, sympy.Expr) and exponent.is_number and not exponent.has(sympy.oo):
+        size = _magnitude(exponent)
+        if bool(size > MAX_EXPONENT):
+            raise scope.fail(f"an exponent larger than {MAX_EXPONENT} is not allowed", node)
+        if isinstance(base, sympy.Expr) and base.is_number and not base.has(sympy.oo):
+            b = _magnitude(base)
+            if bool(b > 1) and bool(sympy.log(b, 10).evalf(15) * size > MAX_DIGITS):
+                raise scope.fail(f"this power is too large (more than {MAX_DIGITS} digits)", node)
+    return base**exponent
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, Boolean) and not isinstance(value, sympy.Expr)
+
+
+def _check_operand(value: Any, scope: _Scope, node: ast.AST, op: str) -> None:
+    if _is_bool(value):
+        raise scope.fail(
+            f"'{op}' cannot be applied to a relation; "
+            "put each relation in parentheses and join them with & or |",
+            node,
+        )
+
+
+def _constant(node: ast.Constant, scope: _Scope, cond: bool) -> Any:
+    value = node.value
+    if isinstance(value, bool):
+        if not cond:
+            raise scope.fail("True/False are only allowed in relations", node)
+        return sympy.true if value else sympy.false
+    if isinstance(value, int):
+        if len(str(abs(value))) > MAX_INT_DIGITS:
+            raise scope.fail(f"integers longer than {MAX_INT_DIGITS} digits are not allowed", node)
+        return sympy.Integer(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise scope.fail("this number is too large", node)
+        return sympy.Float(value)
+    if isinstance(value, complex):
+        raise scope.fail("imaginary numbers are not allowed", node)
+    if isinstance(value, str | bytes):
+        raise scope.fail("text in quotes is not allowed inside an expression", node)
+    raise scope.fail(f"'{value!r}' is not allowed in a math answer", node)
+
+
+def _name(node: ast.Name, scope: _Scope, cond: bool) -> Any:
+    name = node.id
+    if name in scope.symbols:
+        return scope.symbols[name]
+    if name in _CONSTANTS:
+        return _CONSTANTS[name]
+    if name in _BOOL_CONSTANTS:
+        if not cond:
+            raise scope.fail(f"'{name}' is only allowed in relations", node)
+        return _BOOL_CONSTANTS[name]
+    if name in _UNDEFINED:
+        raise scope.fail(f"'{name}' is not a finite number", node)
+    if name in _FUNCTIONS or name in _RELATION_FUNCTIONS or name in _NUMBER_FUNCTIONS or name == "Piecewise":
+        raise scope.fail(f"'{name}' is a function; call it like {name}(...)", node)
+    raise scope.fail(f"unknown name '{name}'; {scope.allowed_names()}", node)
+
+
+def _call(node: ast.Call, scope: _Scope, depth: int, cond: bool) -> Any:
+    if not isinstance(node.func, ast.Name):
+        if isinstance(node.func, ast.Attribute):
+            raise scope.fail("'.' attribute access is not allowed", node.func)
+        raise scope.fail("only the allowed functions may be called", node)
+    name = node.func.id
+    if node.keywords:
+        raise scope.fail(f"keyword arguments (name=value) are not allowed in {name}(...)", node)
+    if name == "Piecewise":
+        return _piecewise(node, scope, depth)
+    if name in _FUNCTIONS:
+        fn, low, high = _FUNCTIONS[name]
+    elif name in _RELATION_FUNCTIONS and cond:
+        fn, low, high = _RELATION_FUNCTIONS[name]
+    elif name in _RELATION_FUNCTIONS:
+        raise scope.fail(f"'{name}' is only allowed in relations", node)
+    elif name in _NUMBER_FUNCTIONS:
+        return _number_call(node, scope, depth)
+    elif name in scope.symbols:
+        raise scope.fail(f"'{name}' is a variable, not a function; write {name}*(...) to multiply", node)
+    else:
+        allowed = ", ".join(sorted(set(_FUNCTIONS), key=str.lower))
+        raise scope.fail(f"'{name}' is not an allowed function; allowed: {allowed}", node)
+    if not low <= len(node.args) <= high:
+        count = f"{low}" if low == high else f"{low} to {high}"
+        raise scope.fail(f"{name}(...) takes {count} argument(s), found {len(node.args)}", node)
+    logical = name in ("And", "Or", "Not")
+    args = [_build(arg, scope, depth + 1, cond) for arg in node.args]
+    for arg, sub in zip(args, node.args, strict=True):
+        if logical and not _is_bool(arg):
+            raise scope.fail(f"{name}(...) joins relations such as x1 > 1", sub)
+        if not logical:
+            _check_operand(arg, scope, sub, name)
+    if name == "exp" and args[0].is_number and bool(_magnitude(args[0]) > MAX_EXP_ARG):
+        raise scope.fail(f"exp of a number larger than {MAX_EXP_ARG} is not allowed", node)
+    return fn(*args)
+
+
+def _number_call(node: ast.Call, scope: _Scope, depth: int) -> Any:
+    name = node.func.id  # type: ignore[attr-defined]
+    low, high = _NUMBER_FUNCTIONS[name]
+    if not low <= len(node.args) <= high:
+        raise scope.fail(f"{name}(...) takes {low} to {high} argument(s)", node)
+    args = [_build(arg, scope, depth + 1, False) for arg in node.args]
+    if not all(isinstance(a, sympy.Number) for a in args):
+        raise scope.fail(f"{name}(...) takes plain numbers", node)
+    if name == "Integer":
+        if not isinstance(args[0], sympy.Integer):
+            raise scope.fail("Integer(...) takes a whole number", node)
+        return args[0]
+    if name == "Float":
+        return sympy.Float(args[0])
+    if not all(isinstance(a, sympy.Rational) for a in args):
+        raise scope.fail("Rational(...) takes whole numbers", node)
+    return args[0] / args[1] if len(args) == 2 else args[0]
+
+
+def _piecewise(node: ast.Call, scope: _Scope, depth: int) -> Any:
+    if not node.args:
+        raise scope.fail("Piecewise(...) needs at least one (value, condition) pair", node)
+    pieces = []
+    for arg in node.args:
+        if not isinstance(arg, ast.Tuple) or len(arg.elts) != 2:
+            raise scope.fail("each argument of Piecewise must be a pair (value, condition)", arg)
+        value = _build(arg.elts[0], scope, depth + 2, False)
+        condition = _build(arg.elts[1], scope, depth + 2, True)
+        _check_operand(value, scope, arg.elts[0], "Piecewise")
+        if not _is_bool(condition):
+            raise scope.fail("the condition of a Piecewise piece must be a relation or True", arg.elts[1])
+        pieces.append((value, condition))
+    return sympy.Piecewise(*pieces)
+
+
+def _compare(node: ast.Compare, scope: _Scope, depth: int) -> Any:
+    left = _build(node.left, scope, depth + 1, False)
+    parts = []
+    for op, right_node in zip(node.ops, node.comparators, strict=True):
+        right = _build(right_node, scope, depth + 1, False)
+        maker = _COMPARE.get(type(op))
+        if maker is None:
+            raise scope.fail("only <, <=, >, >=, == and != compare values", right_node)
+        parts.append(maker(left, right))
+        left = right
+    return parts[0] if len(parts) == 1 else sympy.And(*parts)
+
+
+def _logic(node: ast.AST, op: str, operands: list[Any], scope: _Scope) -> Any:
+    for value in operands:
+        if not _is_bool(value):
+            raise scope.fail(
+                f"'{op}' joins relations; put each relation in parentheses, e.g. (x1 > 1) {op} (x2 < 3)", node
+            )
+    if op == "&":
+        return sympy.And(*operands)
+    if op == "|":
+        return sympy.Or(*operands)
+    return sympy.Not(operands[0])
+
+
+def _binop(node: ast.BinOp, scope: _Scope, depth: int, cond: bool) -> Any:
+    if cond and isinstance(node.op, ast.BitAnd | ast.BitOr):
+        left = _build(node.left, scope, depth + 1, cond)
+        right = _build(node.right, scope, depth + 1, cond)
+        return _logic(node, "&" if isinstance(node.op, ast.BitAnd) else "|", [left, right], scope)
+    if isinstance(node.op, ast.BitAnd | ast.BitOr):
+        raise scope.fail("'&' and '|' are only allowed in relations", node)
+    if not isinstance(node.op, ast.Add | ast.Sub | ast.Mult | ast.Div | ast.Pow):
+        raise scope.fail("only + - * / and ** (or ^) are allowed between values", node)
+    left = _build(node.left, scope, depth + 1, False)
+    right = _build(node.right, scope, depth + 1, False)
+    symbol = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}[type(node.op)]
+    _check_operand(left, scope, node.left, symbol)
+    _check_operand(right, scope, node.right, symbol)
+    if isinstance(node.op, ast.Pow):
+        return _power(left, right, scope, node)
+    return _BINOPS[type(node.op)](left, right)
+
+
+def _unary(node: ast.UnaryOp, scope: _Scope, depth: int, cond: bool) -> Any:
+    if isinstance(node.op, ast.Invert | ast.Not):
+        if not cond:
+            raise scope.fail("'~' and 'not' are only allowed in relations", node)
+        return _logic(node, "~", [_build(node.operand, scope, depth + 1, cond)], scope)
+    operand = _build(node.operand, scope, depth + 1, False)
+    _check_operand(operand, scope, node.operand, "-")
+    return -operand if isinstance(node.op, ast.USub) else operand
+
+
+def _build(node: ast.AST, scope: _Scope, depth: int, cond: bool) -> Any:
+    if depth > MAX_DEPTH:
+        raise scope.fail("this expression is nested too deeply", node)
+    try:
+        value = _build_node(node, scope, depth, cond)
+    except InvalidAnswer:
+        raise
+    except (TypeError, ValueError, ArithmeticError, AttributeError, NotImplementedError) as exc:
+        raise scope.fail(f"this cannot be computed ({type(exc).__name__})", node) from None
+    return _guard_number(value, scope, node)
+
+
+def _build_node(node: ast.AST, scope: _Scope, depth: int, cond: bool) -> Any:
+    if isinstance(node, ast.Constant):
+        return _constant(node, scope, cond)
+    if isinstance(node, ast.Name):
+        return _name(node, scope, cond)
+    if isinstance(node, ast.BinOp):
+        return _binop(node, scope, depth, cond)
+    if isinstance(node, ast.UnaryOp):
+        return _unary(node, scope, depth, cond)
+    if isinstance(node, ast.Call):
+        return _call(node, scope, depth, cond)
+    if isinstance(node, ast.Compare):
+        if not cond:
+            raise scope.fail("a comparison is not allowed here; this answer is an expression", node)
+        return _compare(node, scope, depth)
+    if isinstance(node, ast.BoolOp) and cond:
+        operands = [_build(v, scope, depth + 1, cond) for v in node.values]
+        return _logic(node, "&" if isinstance(node.op, ast.And) else "|", operands, scope)
+    if isinstance(node, ast.BoolOp):
+        raise scope.fail("'and'/'or' are only allowed in relations", node)
+    default = f"'{type(node).__name__}' syntax is not allowed in a math answer"
+    message = _DESCRIBE_NODE.get(type(node), default)
+    raise scope.fail(message, node)
+
+
+def parse_expression(text: str, variables: Sequence[str], *, relations: bool = False) -> sympy.Basic:
+    """Parse student text into a sympy object using an allow-list of syntax.
+
+    Args:
+        text: the student's text; ``^`` means power.
+        variables: the only free names allowed (real symbols).
+        relations: allow comparisons and &, |, ~, And, Or, Not, True/False.
+
+    Returns:
+        A sympy expression, or a sympy boolean when ``relations`` is true.
+
+    Raises:
+        InvalidAnswer: the text is not an allowed expression.
+    """
+    if not isinstance(text, str):
+        raise InvalidAnswer(f"expected text, found {describe(text)}")
+    if len(text) > MAX_CHARS:
+        raise InvalidAnswer(f"this answer is too long ({len(text)} characters; at most {MAX_CHARS})")
+    if not text.strip():
+        raise InvalidAnswer("this answer is empty")
+    source = _prepare(text)
+    scope = _Scope(source, real_symbols(variables), relations)
+    try:
+        tree = ast.parse(source.text, mode="eval")
+    except SyntaxError as exc:
+        col = (exc.offset or 1) - 1 if exc.lineno in (None, 1) else None
+        raise InvalidAnswer(
+            f"this is not a valid expression ({exc.msg}); check brackets and operators, "
+            "and write products with '*', e.g. 2*x1", source.where(col)
+        ) from None
+    except (RecursionError, MemoryError, ValueError):
+        raise InvalidAnswer("this expression is nested too deeply") from None
+    for count, _ in enumerate(ast.walk(tree), start=1):
+        if count > MAX_NODES:
+            raise InvalidAnswer(f"this expression is too long (more than {MAX_NODES} parts)")
+    try:
+        result = _build(tree.body, scope, 0, relations)
+    except RecursionError:
+        raise InvalidAnswer("this expression is nested too deeply") from None
+    if isinstance(result, sympy.Basic) and result.has(sympy.zoo, sympy.nan):
+        raise InvalidAnswer("this expression is undefined (is there a division by zero?)")
+    if not relations and _is_bool(result):
+        raise InvalidAnswer("expected an expression, found a relation or True/False")
+    return result
+
+
+def _from_python_number(answer: Any, relations: bool) -> sympy.Basic:
+    if isinstance(answer, bool):
+        if not relations:
+            raise InvalidAnswer(f"expected an expression, found {describe(answer)}")
+        return sympy.true if answer else sympy.false
+    if isinstance(answer, int):
+        if answer.bit_length() > MAX_INT_DIGITS * 4:
+            raise InvalidAnswer("this integer is too large")
+        return sympy.Integer(answer)
+    if isinstance(answer, float):
+        if not math.isfinite(answer):
+            raise InvalidAnswer(f"expected a finite number, found {describe(answer)}")
+        return sympy.Float(answer)
+    if isinstance(answer, Fraction):
+        return sympy.Rational(answer.numerator, answer.denominator)
+    raise InvalidAnswer(f"expected an expression, found {describe(answer)}")
+
+
+def to_sympy(answer: Any, variables: Sequence[str], *, relations: bool = False) -> sympy.Basic:
+    """Turn a decoded answer (text, sympy text or number) into a sympy object.
+
+    Raises:
+        InvalidAnswer: the answer is of another type or does not parse.
+    """
+    if isinstance(answer, SympyText):
+        return parse_expression(answer.text, variables, relations=relations)
+    if isinstance(answer, str):
+        return parse_expression(answer, variables, relations=relations)
+    if isinstance(answer, bool | int | float | Fraction):
+        return _from_python_number(answer, relations)
+    kind = "a relation such as 'x1 > 1'" if relations else "an expression (a string or a sympy expression)"
+    raise InvalidAnswer(f"expected {kind}, found {describe(answer)}")
+
+
+def to_number(answer: Any) -> float:
+    """Read a number answer: int, float, Fraction, or a constant expression text.
+
+    Raises:
+        InvalidAnswer: not a finite real number.
+    """
+    if isinstance(answer, bool):
+        raise InvalidAnswer(f"a bool is not a number (found {describe(answer)})")
+    if isinstance(answer, int):
+        try:
+            value = float(answer)
+        except OverflowError:
+            raise InvalidAnswer("this number is too large") from None
+    elif isinstance(answer, float):
+        value = answer
+    elif isinstance(answer, Fraction):
+        try:
+            value = float(answer)
+        except OverflowError:
+            raise InvalidAnswer("this number is too large") from None
+    elif isinstance(answer, str | SympyText):
+        value = _text_number(answer.text if isinstance(answer, SympyText) else answer)
+    else:
+        raise InvalidAnswer(f"expected a number, found {describe(answer)}")
+    if not math.isfinite(value):
+        raise InvalidAnswer(f"expected a finite number, found {value!r}")
+    return value
+
+
+def _text_number(text: str) -> float:
+    expr = parse_expression(text, ())
+    if not isinstance(expr, sympy.Expr) or not expr.is_number:
+        raise InvalidAnswer("expected a number, found an expression that is not a constant")
+    if expr.has(sympy.oo):
+        raise InvalidAnswer("expected a finite number, found infinity")
+    value = sympy.N(expr, 20)
+    real, imag = value.as_real_imag()
+    tiny = imag == 0 or (isinstance(real, sympy.Number) and abs(imag) <= 1e-12 * (1 + abs(real)))
+    if not isinstance(real, sympy.Number) or not tiny:
+        raise InvalidAnswer("expected a real number, found a complex or undefined value")
+    try:
+        return float(real)
+    except (OverflowError, TypeError, ValueError):
+        raise InvalidAnswer("this number is too large") from None

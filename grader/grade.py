@@ -1,0 +1,184 @@
+"""Orchestration: one submission × the bound rubric → a GradeReport.
+
+The flow is one-way: find the entry file, run it once in the sandbox (names to
+evaluate and calls to make, collected from every check), then judge each
+decoded answer in this trusted process.  Nothing here imports student code.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from grader.answers import Failed, FunctionAnswer, FunctionRef, Missing, describe
+from grader.assignment import Assignment, BoundCheck
+from grader.calls import Case
+from grader.results import CheckResult, GradeReport, TestResult
+from grader.sandbox.limits import Limits
+from grader.sandbox.runner import SandboxResult, run_submission
+from grader.submission import SubmissionError, find_entry
+
+JUDGE_FAILED = "The autograder could not judge this answer; the course staff have been told. It is not your fault."
+
+
+def select_item(answer: Any, key: int | str | None, describe_part: str) -> Any:
+    """The item ``key`` of a list or dict answer (dict keys may be str or int)."""
+    if key is None or isinstance(answer, (Missing, Failed)) or answer is None:
+        return answer
+    if isinstance(answer, dict):
+        for candidate in (key, str(key), _as_int(key)):
+            if candidate is not None and candidate in answer:
+                return answer[candidate]
+        return Missing(f"the dict has no entry for {key!r}")
+    if isinstance(answer, list) and isinstance(key, int):
+        if 0 <= key < len(answer):
+            return answer[key]
+        return _Invalid(f"item {key + 1} is missing: the answer has {len(answer)} item(s); expected {describe_part}")
+    return _Invalid(f"expected {describe_part}; found {describe(answer)}")
+
+
+def _as_int(key: int | str) -> int | None:
+    try:
+        return int(key)
+    except (TypeError, ValueError):
+        return None
+
+
+class _Invalid:
+    """An answer already known to be malformed before its check runs."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def judge(assignment: Assignment, check: BoundCheck, answer: Any) -> tuple[CheckResult, str]:
+    """Run one check (and its known-mistake rules); returns the result and a staff log."""
+    if isinstance(answer, _Invalid):
+        return CheckResult.invalid(answer.message[0].upper() + answer.message[1:] + "."), ""
+    ctx = assignment.context(check)
+    try:
+        result = check.kind.check(check.params, answer, ctx=ctx)
+        if result.status in ("failed", "partial"):
+            for mistake in check.mistakes:
+                if check.kind.check(mistake.params, answer, ctx=ctx).status == "passed":
+                    if mistake.credit * 1.0 > result.fraction:
+                        status = "partial" if mistake.credit > 0 else "failed"
+                        return CheckResult(mistake.credit, status, mistake.message), ""
+                    return CheckResult(result.fraction, result.status, mistake.message), ""
+        return result, ""
+    except Exception:
+        return CheckResult(0.0, "error", JUDGE_FAILED), f"{check.number} {check.spec.name}:\n{traceback.format_exc()}"
+
+
+def _answer_for(check: BoundCheck, values: dict[str, Any], outcomes: dict[str, list[Any]]) -> Any:
+    value = values.get(check.answer, Missing())
+    if check.calls and isinstance(value, FunctionRef):
+        return FunctionAnswer(value, tuple(outcomes.get(check.path, ())))
+    if check.calls and not isinstance(value, (Missing, Failed)) and value is not None:
+        return value
+    return select_item(value, check.spec.select, check.part.describe)
+
+
+def _test(check: BoundCheck, result: CheckResult, seconds: float, reveal: bool) -> TestResult:
+    output = result.feedback
+    if result.counterexample and reveal:
+        output += "\n" + result.counterexample
+    return TestResult(
+        name=check.spec.name,
+        number=check.number,
+        answer=check.answer,
+        score=round(result.fraction * check.spec.points, 4),
+        max_score=check.spec.points,
+        status=result.status,
+        visibility=check.visibility,  # type: ignore[arg-type]
+        output=output,
+        part=check.part.id,
+        seconds=seconds,
+    )
+
+
+def manual_tests(assignment: Assignment, values: dict[str, Any]) -> list[TestResult]:
+    """Staff-graded parts: shown as 0/0 tests so staff see the text was found."""
+    tests = []
+    for part in assignment.rubric.parts:
+        if part.checks or part.value != "text":
+            continue
+        value = values.get(part.answer, Missing())
+        if isinstance(value, str) and value.strip():
+            output, status = f"Kept for staff grading ({len(value.strip())} characters).", "manual"
+        else:
+            output, status = f"Not answered yet: {part.describe} (graded by staff).", "missing"
+        tests.append(TestResult(
+            name=f"{part.title} (staff-graded, {part.staff_points:g} pts on Gradescope)",
+            number=part.number, answer=part.answer, score=0.0, max_score=0.0, status=status,  # type: ignore[arg-type]
+            visibility="visible", output=output, part=part.id, manual=True,
+        ))
+    return tests
+
+
+def limits_for(assignment: Assignment, base: Limits | None = None) -> Limits:
+    """Sandbox limits with the rubric's time limits applied."""
+    spec = assignment.rubric.limits
+    base = base or Limits()
+    return base.__class__(**{
+        **{f: getattr(base, f) for f in base.__dataclass_fields__},
+        "statement_seconds": spec.statement_seconds,
+        "call_seconds": spec.call_seconds,
+        "total_seconds": spec.total_seconds,
+    })
+
+
+def grade_path(
+    path: Path, assignment: Assignment, *, limits: Limits | None = None,
+    checks: Sequence[BoundCheck] | None = None,
+) -> GradeReport:
+    """Grade the submission at ``path`` (a file or a folder)."""
+    start = time.monotonic()
+    chosen = tuple(checks if checks is not None else assignment.checks)
+    try:
+        entry = find_entry(Path(path))
+    except SubmissionError as exc:
+        return _unreadable(assignment, chosen, str(exc), str(path), time.monotonic() - start)
+    calls: list[tuple[str, Case]] = []
+    owners: list[str] = []
+    for check in chosen:
+        for case in check.calls:
+            calls.append((check.answer, case))
+            owners.append(check.path)
+    names = sorted({c.answer for c in chosen} | {p.answer for p in assignment.rubric.parts if p.value == "text"})
+    result = run_submission(entry, names, calls, limits=limits_for(assignment, limits))
+    return _report(assignment, chosen, result, owners, str(path), start)
+
+
+def _report(
+    assignment: Assignment, chosen: Sequence[BoundCheck], result: SandboxResult,
+    owners: Sequence[str], submission: str, start: float,
+) -> GradeReport:
+    outcomes: dict[str, list[Any]] = {}
+    for owner, outcome in zip(owners, result.outcomes):
+        outcomes.setdefault(owner, []).append(outcome)
+    tests: list[TestResult] = []
+    logs: list[str] = []
+    for check in chosen:
+        began = time.monotonic()
+        verdict, log = judge(assignment, check, _answer_for(check, result.values, outcomes))
+        if log:
+            logs.append(log)
+        tests.append(_test(check, verdict, time.monotonic() - began, check.visibility == "visible"))
+    tests.extend(manual_tests(assignment, result.values))
+    notices = tuple(result.notices) + tuple(f"Your file ran with an error at {e}" for e in result.statement_errors)
+    return GradeReport(tuple(tests), submission, notices, "\n".join(logs), time.monotonic() - start)
+
+
+def _unreadable(
+    assignment: Assignment, chosen: Sequence[BoundCheck], message: str, submission: str, seconds: float
+) -> GradeReport:
+    tests = [
+        _test(c, CheckResult(0.0, "missing", "Not graded: " + message), 0.0, True) for c in chosen
+    ]
+    return GradeReport(tuple(tests), submission, ("The submission could not be read: " + message,), "", seconds)

@@ -1,0 +1,249 @@
+"""The sandbox child: the UNTRUSTED side, the only process that runs student code.
+
+Started by :mod:`grader.sandbox.runner` as
+``python -I -B grader/sandbox/child.py PROTOCOL_FD REQUEST_FILE``.  It lowers
+its own rlimits, imports everything it needs (so a ``json.py`` or ``numpy.py``
+beside the student's file cannot shadow them), then runs the student's file
+one top-level statement at a time, evaluates the requested names and makes
+the requested calls.  It reports on the protocol fd only, one JSON object per
+line; the student's prints go to fd 1/2, which the runner reads with a cap.
+
+Events: ``ready``, ``syntax_error``, ``statement``, ``statement_error``,
+``statements_done``, ``value_start``, ``value``, ``call_start``, ``call``, ``done``.
+"""
+
+from __future__ import annotations
+import __future__
+
+import ast
+import json
+import linecache
+import os
+import sys
+import time
+import types
+from pathlib import Path
+
+_REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+class _Channel:
+    """Writes protocol messages, one JSON object per line, on a dedicated fd."""
+
+    def __init__(self, fd: int, dumps) -> None:  # type: ignore[no-untyped-def]
+        self.fd = fd
+        self.dumps = dumps
+
+    def send(self, message: dict) -> None:
+        try:
+            data = (self.dumps(message) + "\n").encode("utf-8", "replace")
+        except (ValueError, TypeError) as exc:
+            message = {k: v for k, v in message.items() if k in ("event", "index", "name", "line")}
+            message["error"] = f"the value could not be sent: {exc}"[:300]
+            data = (self.dumps(message) + "\n").encode("utf-8", "replace")
+        view = memoryview(data)
+        while view:
+            written = os.write(self.fd, view)
+            view = view[written:]
+
+
+class _Capture:
+    """A capped text sink standing in for sys.stdout/sys.stderr during a call."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[str] = []
+        self.size = 0
+        self.encoding = "utf-8"
+        self.errors = "replace"
+
+    def write(self, text: object) -> int:
+        text = str(text)
+        if self.size < self.limit:
+            self.parts.append(text[: self.limit - self.size])
+        self.size += len(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def text(self) -> str:
+        dropped = self.size - self.limit
+        return "".join(self.parts) + (f"\n[{dropped} more characters not shown]" if dropped > 0 else "")
+
+
+def _describe(exc: BaseException, filename: str, label) -> str:  # type: ignore[no-untyped-def]
+    """``Type: message (where)`` for a student's exception, capped."""
+    try:
+        text = str(exc)
+    except BaseException:  # noqa: BLE001 - a student's __str__ may raise anything
+        text = ""
+    name = type(exc).__name__
+    message = f"{name}: {text}" if text else name
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    if line is not None:
+        message += f" ({label(line)})"
+    return message if len(message) <= 500 else message[:497] + "..."
+
+
+def _module_name(entry) -> str:  # type: ignore[no-untyped-def]
+    stem = entry.stem
+    if stem.isidentifier() and stem not in sys.modules and stem not in sys.builtin_module_names:
+        return stem
+    return "hw4" if "hw4" not in sys.modules else "submission"
+
+
+def _run_file(request: dict, channel: _Channel, label):  # type: ignore[no-untyped-def]
+    from grader.submission import SubmissionError, notebook_source
+
+    entry = Path(request["entry"])
+    filename = str(entry)
+    module = types.ModuleType(_module_name(entry))
+    module.__file__ = filename
+    sys.modules[module.__name__] = module
+    ns = module.__dict__
+    try:
+        source = notebook_source(entry) if entry.suffix == ".ipynb" else entry.read_bytes()
+        text = source if isinstance(source, str) else source.decode("utf-8", "replace")
+        linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+        tree = ast.parse(source, filename)
+    except SyntaxError as exc:
+        detail = f"SyntaxError: {exc.msg}"
+        channel.send({"event": "syntax_error", "line": exc.lineno or 0, "error": detail,
+                      "text": (exc.text or "").strip()[:200]})
+        return ns, filename
+    except (SubmissionError, ValueError, RecursionError, MemoryError, OSError) as exc:
+        channel.send({"event": "syntax_error", "line": 0, "error": f"{type(exc).__name__}: {exc}"[:500],
+                      "text": ""})
+        return ns, filename
+    skip = set(request.get("skip_lines", ()))
+    flags = 0
+    for stmt in tree.body:
+        line = stmt.lineno
+        if line in skip:
+            continue
+        channel.send({"event": "statement", "line": line})
+        try:
+            module_ast = ast.Module([stmt], type_ignores=[])
+            code = compile(module_ast, filename, "exec", flags=flags, dont_inherit=True)
+            exec(code, ns)
+        except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt included
+            channel.send({"event": "statement_error", "line": line, "error": _describe(exc, "", label)})
+        if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
+            for alias in stmt.names:
+                feature = getattr(__future__, alias.name, None)
+                flags |= getattr(feature, "compiler_flag", 0)
+    channel.send({"event": "statements_done"})
+    return ns, filename
+
+
+def _send_values(request: dict, ns: dict, channel: _Channel) -> None:
+    from grader.sandbox.wire import encode
+
+    for name in request.get("names", ()):
+        if name not in ns:
+            continue
+        channel.send({"event": "value_start", "name": name})
+        channel.send({"event": "value", "name": name, "value": encode(ns[name])})
+
+
+def _make_call(call: dict, ns: dict, filename: str, label, limit: int) -> dict:  # type: ignore[no-untyped-def]
+    from grader.sandbox.wire import decode_args, encode
+
+    fname = call["function"]
+    reason = call.get("skip_reason")
+    if reason:
+        return {"error": reason}
+    if fname not in ns:
+        return {"error": f"{fname} is not defined in the submission"}
+    func = ns[fname]
+    if not callable(func):
+        return {"error": f"{fname} is not a function (it is of type {type(func).__name__})"}
+    args = decode_args(call["args"])
+    kwargs = decode_args(call["kwargs"])
+    capture = _Capture(limit)
+    saved = sys.stdout, sys.stderr
+    sys.stdout = sys.stderr = capture  # type: ignore[assignment]
+    start = time.perf_counter()
+    try:
+        result = func(*args, **kwargs)
+        outcome: dict = {"value": encode(result)}
+    except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt included
+        outcome = {"error": _describe(exc, filename, label)}
+    finally:
+        seconds = time.perf_counter() - start
+        sys.stdout, sys.stderr = saved
+    outcome.update(seconds=seconds, output=capture.text())
+    return outcome
+
+
+def _preload() -> None:
+    """Import what the child needs before the student's folder is on sys.path."""
+    import numpy  # noqa: F401
+    import sympy  # noqa: F401
+
+    import grader.answers  # noqa: F401
+    import grader.calls  # noqa: F401
+    import grader.sandbox.wire  # noqa: F401
+    import grader.submission  # noqa: F401
+
+
+def main(argv: list[str]) -> None:
+    """Run one request; see the module docstring."""
+    fd = int(argv[1])
+    os.set_inheritable(fd, False)
+    with open(argv[2], encoding="utf-8") as handle:
+        request = json.load(handle)
+    sys.path.insert(0, _REPO)
+    from grader.sandbox.limits import apply_rlimits
+
+    apply_rlimits(request.get("rlimits", {}))
+    sys.dont_write_bytecode = True
+    _preload()
+    sys.path.remove(_REPO)
+    from grader.sandbox.wire import dumps
+    from grader.submission import notebook_cells, notebook_line
+
+    channel = _Channel(fd, dumps)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    sys.stdout.reconfigure(line_buffering=True, errors="backslashreplace")  # type: ignore[union-attr]
+    sys.stderr.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+    channel.send({"event": "ready"})
+
+    entry = Path(request["entry"])
+    if entry.suffix == ".ipynb":
+        try:
+            cells = notebook_cells(entry)
+        except Exception:  # noqa: BLE001 - reported when the file is parsed
+            cells = []
+        label = lambda line: f"{entry.name}, {notebook_line(cells, line)}"  # noqa: E731
+    else:
+        label = lambda line: f"{entry.name}, line {line}"  # noqa: E731
+    sys.path.insert(0, str(entry.parent))
+    ns, filename = _run_file(request, channel, label)
+    _send_values(request, ns, channel)
+    limit = int(request.get("call_output_chars", 4000))
+    for call in request.get("calls", ()):
+        channel.send({"event": "call_start", "index": call["index"]})
+        outcome = _make_call(call, ns, filename, label, limit)
+        channel.send({"event": "call", "index": call["index"], **outcome})
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:  # noqa: BLE001, S110 - the student may have closed them
+        pass
+    channel.send({"event": "done"})
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,101 @@
+"""Resource limits of the sandbox child, and how the child applies them to itself.
+
+``apply_rlimits`` runs first thing in the child process, before it imports
+anything heavy or reads the student's file: once lowered, an unprivileged
+process cannot raise a hard limit again, so nothing the student runs later can
+undo them.  This module is stdlib-only so the child can import it early.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+from dataclasses import asdict, dataclass
+from typing import Any
+
+MiB = 2**20
+
+_RLIMITS: dict[str, int] = {
+    "cpu_seconds": resource.RLIMIT_CPU,
+    "address_space": resource.RLIMIT_AS,
+    "file_size": resource.RLIMIT_FSIZE,
+    "open_files": resource.RLIMIT_NOFILE,
+    "max_processes": resource.RLIMIT_NPROC,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Time, memory and size limits for running one submission.
+
+    Attributes:
+        statement_seconds: wall time for one top-level statement of the file.
+        call_seconds: wall time for one call of a student function (and for
+            encoding one requested name's value).
+        total_seconds: wall time for the whole submission, restarts included.
+        startup_seconds: wall time for the child to start (imports numpy/sympy).
+        cpu_seconds: CPU time of one child process (RLIMIT_CPU).
+        address_space: virtual memory of one child process (RLIMIT_AS), bytes.
+        max_processes: processes of the sandbox user (RLIMIT_NPROC); applied
+            only when the child runs as the dedicated sandbox user.
+        file_size: largest file the child may write (RLIMIT_FSIZE), bytes.
+        open_files: open file descriptors (RLIMIT_NOFILE).
+        output_bytes: the student's printed output kept, bytes (rest dropped).
+        call_output_chars: printed output kept per call, characters.
+        message_bytes: largest protocol message accepted from the child.
+        submission_bytes: largest total size of the submission folder copied.
+        max_restarts: fresh children started after a hang or a crash.
+        user: the unprivileged account the child runs as when the grader is root.
+        python: interpreter for the child; default ``$GRADER_CHILD_PYTHON`` or
+            ``sys.executable``.  It must be runnable by ``user``.
+    """
+
+    statement_seconds: float = 10.0
+    call_seconds: float = 10.0
+    total_seconds: float = 300.0
+    startup_seconds: float = 60.0
+    cpu_seconds: int = 600
+    address_space: int = 1536 * MiB
+    max_processes: int = 64
+    file_size: int = 64 * MiB
+    open_files: int = 256
+    output_bytes: int = 1 * MiB
+    call_output_chars: int = 4000
+    message_bytes: int = 32 * MiB
+    submission_bytes: int = 50 * MiB
+    max_restarts: int = 10
+    user: str = "grader-sandbox"
+    python: str | None = None
+
+    def child_python(self) -> str:
+        """The interpreter that runs the child."""
+        return self.python or os.environ.get("GRADER_CHILD_PYTHON") or sys.executable
+
+    def rlimits(self, *, isolated: bool) -> dict[str, int]:
+        """The rlimits the child sets on itself, by field name."""
+        chosen = {name: int(getattr(self, name)) for name in _RLIMITS}
+        if not isolated:
+            # RLIMIT_NPROC counts every process of the real user: only safe for
+            # the dedicated sandbox account.
+            del chosen["max_processes"]
+        return chosen
+
+    def to_json(self) -> dict[str, Any]:
+        """The limits as plain data."""
+        return asdict(self)
+
+
+def apply_rlimits(chosen: dict[str, int]) -> None:
+    """Lower soft and hard limits of the current process (never raises them)."""
+    for name, value in chosen.items():
+        which = _RLIMITS.get(name)
+        if which is None or value <= 0:
+            continue
+        soft, hard = resource.getrlimit(which)
+        new_hard = value if hard == resource.RLIM_INFINITY else min(hard, value)
+        if which == resource.RLIMIT_CPU and new_hard == value:
+            # SIGXCPU at the soft limit, SIGKILL one second later at the hard one.
+            resource.setrlimit(which, (value, value + 1))
+            continue
+        resource.setrlimit(which, (min(value, new_hard), new_hard))

@@ -1,0 +1,1 @@
+"""Reference solutions: the trusted source of every expected value."""

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Gradescope runs this once, as root, when it builds the autograder image
+# (Ubuntu 22.04 with Python 3.10; 24.04 works too: a virtual environment
+# avoids pip's refusal of system-wide installs).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+SANDBOX_USER="${GRADER_SANDBOX_USER:-grader-sandbox}"
+
+if command -v apt-get >/dev/null 2>&1 && ! /usr/bin/python3 -c 'import ensurepip, venv' 2>/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq python3 python3-venv python3-pip >/dev/null
+fi
+
+# The environment, from the system's Python (runnable by the sandbox user).
+GRADER_PYTHON=/usr/bin/python3 "$ROOT/scripts/ensure_env" >/dev/null
+
+# The unprivileged user that runs student code: no login, no groups, no home.
+if ! id -u "$SANDBOX_USER" >/dev/null 2>&1; then
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+    --user-group "$SANDBOX_USER"
+fi
+
+# Code and environment readable by everyone; answers and results by root only.
+chmod -R a+rX "$ROOT/grader" "$ROOT/.venv" "$ROOT/scripts"
+chmod 755 "$ROOT"
+for secret in reference rubrics; do
+  [ -d "$ROOT/$secret" ] && chown -R root:root "$ROOT/$secret" && chmod -R go-rwx "$ROOT/$secret"
+done
+mkdir -p /autograder/results && chmod 700 /autograder/results
+echo "setup complete: $("$ROOT/.venv/bin/python" --version)"
