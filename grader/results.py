@@ -45,6 +45,8 @@ class CheckResult:
 class TestResult:
     """One rubric check applied to one submission: the unit results.json lists."""
 
+    __test__ = False  # not a pytest test class
+
     name: str
     number: str
     answer: str

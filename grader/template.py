@@ -7,12 +7,12 @@ import textwrap
 from grader.rubric import Part, Rubric
 
 _KIND_HELP = {
-    "number": "a number: int, float, Fraction, or a string such as '1/(1+exp(-15))'",
+    "number": "a number: int, float, Fraction, or a string such as '2*log(3)/7'",
     "vector": "a tuple, list or 1-D numpy array of numbers",
-    "expression": "a sympy expression or a string such as 'sigma(z)*(1 - sigma(z))' ('^' also means power)",
-    "relation": "a sympy relation or a string such as 'x1 > 1'",
-    "relations": "a list of relations, each a sympy relation or a string such as 'x1 > 1'",
-    "region": "a polygon [(x1, x2), ...] or a relation such as '(x1 <= 1) & (x1 >= -1)'",
+    "expression": "a sympy expression or a string such as 'x*exp(-x^2/2)' ('^' also means power)",
+    "relation": "a sympy relation or a string such as 'x1 + 2*x2 < 3'",
+    "relations": "a list of relations, each a sympy relation or a string such as 'x1 + 2*x2 < 3'",
+    "region": "a polygon [(x1, x2), ...] or a relation such as '(x1 > 0) & (x2 < 2*x1)'",
     "polygon": "a list of (x1, x2) vertices in order around the polygon (any start, either direction)",
     "choice": "one of the listed strings",
     "bool": "True or False",

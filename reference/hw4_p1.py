@@ -28,6 +28,7 @@ __all__ = [
     "level_set_polygon",
     "p1a_output",
     "p1b_positive_sides",
+    "p1b_negative_sides",
     "p1c_curve_1",
     "p1c_curve_3",
     "p1c_outputs",
@@ -123,6 +124,11 @@ def p1b_positive_sides() -> list[sp.Rel]:
     ]
 
 
+def p1b_negative_sides() -> list[sp.Rel]:
+    """Known 1(b) mistake: the half-planes ``z_i < 0``, where the unit outputs 0."""
+    return [sp.StrictLessThan(side.lhs, side.rhs) for side in p1b_positive_sides()]
+
+
 # --- level sets of the hidden sum -------------------------------------------------
 
 
@@ -132,7 +138,7 @@ def _constraints() -> list[tuple[sp.Expr, sp.Expr, sp.Expr]]:
     out: list[tuple[sp.Expr, sp.Expr, sp.Expr]] = []
     for size in range(1, len(rows) + 1):
         for subset in itertools.combinations(rows, size):
-            a1, a2, c = (sp.Add(*col) for col in zip(*subset))
+            a1, a2, c = (sp.Add(*col) for col in zip(*subset, strict=True))
             if (a1, a2) != (0, 0):
                 out.append((a1, a2, c))
     return out
@@ -227,7 +233,7 @@ def sublevel_area(level: float | sp.Expr) -> sp.Expr:
     """Exact area of ``{s <= level}`` (shoelace formula on the exact vertices)."""
     pts = _exact_vertices(_exact(level))
     twice = sum(
-        (p[0] * q[1] - q[0] * p[1] for p, q in zip(pts, pts[1:] + pts[:1])),
+        (p[0] * q[1] - q[0] * p[1] for p, q in zip(pts, pts[1:] + pts[:1], strict=True)),
         sp.Integer(0),
     )
     return sp.expand(twice / 2)
@@ -254,7 +260,7 @@ def p1d_threshold(beta: float | sp.Expr) -> sp.Expr:
     u = _outputs_in_s()
     kinks = sorted({k for ui in u for k in sp.solve(ui, _S) if k > 0})
     edges = [sp.Integer(0), *kinks, sp.oo]
-    for lo, hi in zip(edges, edges[1:]):
+    for lo, hi in zip(edges, edges[1:], strict=False):
         probe = lo + 1 if hi == sp.oo else (lo + hi) / 2
         gap = sum((ui for ui in u[:1] if ui.subs(_S, probe) > 0), sp.Integer(0)) - sum(
             (ui for ui in u[1:] if ui.subs(_S, probe) > 0), sp.Integer(0)
@@ -320,7 +326,9 @@ def relu_network_cases() -> list[Case]:
     for _ in range(8):
         p, q = (float(v) for v in np.round(rng.uniform(-6.0, 6.0, size=2), 3))
         beta = float(rng.choice([0.5, 1.0, 2.0, 3.0]))
-        cases.append(Case(args=(p, q), kwargs={"beta": beta}, label=f"random x = ({p}, {q}), beta = {beta:g}"))
+        cases.append(
+            Case(args=(p, q), kwargs={"beta": beta}, label=f"random x = ({p}, {q}), beta = {beta:g}")
+        )
     return cases
 
 

@@ -209,7 +209,9 @@ def lstm_run_cases() -> list[Case]:
     rng = np.random.default_rng(6036)
     k = 0
     while k < 8:
-        params = {key: float(v) for key, v in zip(PARAM_KEYS, np.round(rng.normal(0.0, 3.0, 12), 2))}
+        params = {
+            key: float(v) for key, v in zip(PARAM_KEYS, np.round(rng.normal(0.0, 3.0, 12), 2), strict=True)
+        }
         alphabet = [0, 1] if k % 2 == 0 else [-1, 1]
         xs = [int(v) for v in rng.choice(alphabet, size=int(rng.integers(3, 9)))]
         if _rounding_margin(xs, params) < 1e-3 or len(set(lstm_run(xs, params))) < 2:

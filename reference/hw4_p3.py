@@ -82,7 +82,7 @@ def backprop(
     """
     activations = [np.asarray(x, dtype=float)]
     zs: list[Array] = []
-    for w, b in zip(weights, biases):
+    for w, b in zip(weights, biases, strict=True):
         z = np.asarray(w, dtype=float) @ activations[-1] + np.asarray(b, dtype=float)
         zs.append(z)
         activations.append(np.asarray(f(z), dtype=float))

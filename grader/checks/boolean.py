@@ -30,7 +30,7 @@ class Params:
     expected: bool
 
     def __post_init__(self) -> None:
-        if type(self.expected).__name__ == "bool_":
+        if type(self.expected).__module__ == "numpy" and type(self.expected).__name__ in ("bool", "bool_"):
             object.__setattr__(self, "expected", bool(self.expected))
         if not isinstance(self.expected, bool):
             raise TypeError(f"expected must be True or False, not {type(self.expected).__name__}")

@@ -45,12 +45,21 @@ class Params:
     def __post_init__(self) -> None:
         if isinstance(self.expected, (str, bytes)):
             raise TypeError("expected must be a sequence of ints")
-        values = tuple(operator.index(v) for v in self.expected)
+        values = tuple(_whole(v) for v in self.expected)
         object.__setattr__(self, "expected", values)
         if self.length is None:
             object.__setattr__(self, "length", len(values))
         if self.length != len(values):
             raise ValueError(f"length {self.length} differs from the {len(values)} expected values")
+
+
+def _whole(value: Any) -> int:
+    """An expected item as an int: ints, numpy ints and whole floats; ``TypeError`` otherwise."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if type(value).__module__ == "numpy" and hasattr(value, "is_integer") and value.is_integer():
+        return int(value)
+    return operator.index(value)
 
 
 def _label(params: Params, i: int) -> str:

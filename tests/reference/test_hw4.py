@@ -161,7 +161,14 @@ def test_params_dicts_have_exactly_the_keys() -> None:
 def test_all_sequences_counts() -> None:
     seqs = list(hw4.all_sequences((0, 1)))
     assert len(seqs) == sum(2**k for k in range(1, 9)) and len(set(seqs)) == len(seqs)
-    assert list(hw4.all_sequences("ab", max_len=2)) == [("a",), ("b",), ("a", "a"), ("a", "b"), ("b", "a"), ("b", "b")]
+    assert list(hw4.all_sequences("ab", max_len=2)) == [
+        ("a",),
+        ("b",),
+        ("a", "a"),
+        ("a", "b"),
+        ("b", "a"),
+        ("b", "b"),
+    ]
 
 
 def test_p2c_negates_every_binary_sequence() -> None:
@@ -181,8 +188,10 @@ def test_p2d_gives_sign_of_sum_for_every_pm1_sequence() -> None:
 
 def test_lstm_rounding_is_half_to_even_and_fed_back() -> None:
     half = {**dict.fromkeys(hw4.PARAM_KEYS, 0.0), "b_f": 100.0, "b_i": 100.0, "W_cx": 100.0}
-    assert hw4.lstm_run_unrounded([1], half) == [0.5]
-    assert hw4.lstm_run([1], half) == [0] and hw4.lstm_run([-1], half) == [0]
+    # o = sigmoid(0) = 1/2 and c = t + 1, so h reaches exactly 1/2 once tanh(c) == 1.0
+    assert hw4.lstm_run_unrounded([1] * 25, half)[-1] == 0.5
+    assert hw4.lstm_run([1] * 25, half) == [0] * 25
+    assert hw4.lstm_run([-1] * 25, half) == [0] * 25
     # the handout's run differs when h is not rounded before feeding back
     assert hw4.lstm_run_unrounded(hw4.SEQ2, hw4.HANDOUT_PARAMS)[3] == pytest.approx(0.7616, abs=1e-3)
 
@@ -202,7 +211,7 @@ def test_lstm_run_cases() -> None:
 
 def _network_loss(weights, biases, x, f, target) -> float:
     a = x
-    for w, b in zip(weights, biases):
+    for w, b in zip(weights, biases, strict=True):
         a = f(w @ a + b)
     return 0.5 * float(np.sum((a - np.asarray(target)) ** 2))
 
@@ -219,7 +228,7 @@ def test_backprop_matches_finite_differences() -> None:
         assert [g.shape for g in dW] == [w.shape for w in weights]
         assert [g.shape for g in db] == [b.shape for b in biases]
         for params, grads in ((weights, dW), (biases, db)):
-            for p, g in zip(params, grads):
+            for p, g in zip(params, grads, strict=True):
                 for idx in np.ndindex(p.shape):
                     saved = p[idx]
                     p[idx] = saved + eps
@@ -262,7 +271,7 @@ def test_p3c_matches_finite_differences() -> None:
         x, w1, w2, b, t = rng.uniform(-3, 3, size=5)
         if abs(w1 * x) < 0.05:
             continue
-        point = dict(zip(names, (x, w1, w2, b, t)))
+        point = dict(zip(names, (x, w1, w2, b, t), strict=True))
         fd1 = (_loss_value(x, w1 + eps, w2, b, t) - _loss_value(x, w1 - eps, w2, b, t)) / (2 * eps)
         fd2 = (_loss_value(x, w1, w2 + eps, b, t) - _loss_value(x, w1, w2 - eps, b, t)) / (2 * eps)
         assert float(dw1.subs(point)) == pytest.approx(fd1, abs=1e-7)
@@ -298,7 +307,8 @@ def test_p3d_update_and_p3e() -> None:
 _ZERO_ARG = [
     name
     for name in hw4.__all__
-    if name.startswith(("p1", "p2", "p3")) and name not in {"p1d_area", "p1d_threshold", "p2c_target", "p2d_target"}
+    if name.startswith(("p1", "p2", "p3"))
+    and name not in {"p1d_area", "p1d_threshold", "p2c_target", "p2d_target"}
 ]
 
 
@@ -312,4 +322,6 @@ def test_cases_are_deterministic() -> None:
     for name in ("relu_network_cases", "lstm_run_cases"):
         assert getattr(hw4, name)() == getattr(hw4, name)()
     a, b = hw4.softmax_beta_cases(), hw4.softmax_beta_cases()
-    assert all(np.array_equal(c.args[0], d.args[0]) and c.args[1] == d.args[1] for c, d in zip(a, b))
+    assert all(
+        np.array_equal(c.args[0], d.args[0]) and c.args[1] == d.args[1] for c, d in zip(a, b, strict=True)
+    )

@@ -15,11 +15,24 @@ LONG = (
 def _report() -> GradeReport:
     return GradeReport(
         tests=(
-            Result("p2a_h_seq1", "2.a.1", "p2a_h_seq1", 0.0, 2.0, "invalid", "visible", LONG + "\nsecond line"),
+            Result(
+                "p2a_h_seq1", "2.a.1", "p2a_h_seq1", 0.0, 2.0, "invalid", "visible", LONG + "\nsecond line"
+            ),
             Result("p1a_output", "1.a", "p1a_output", 1.5, 2.0, "partial", "visible", "o2 is wrong."),
-            Result("p1b_positive_sides unit number two", "1.b.2", "p1b", 2.0, 2.0, "passed", "hidden", "Correct."),
-            Result("p2b_interpretation", "2.b", "p2b", 0.0, 3.0, "manual", "visible",
-                   "Kept for staff grading (12 characters).", manual=True),
+            Result(
+                "p1b_positive_sides unit number two", "1.b.2", "p1b", 2.0, 2.0, "passed", "hidden", "Correct."
+            ),
+            Result(
+                "p2b_interpretation",
+                "2.b",
+                "p2b",
+                0.0,
+                3.0,
+                "manual",
+                "visible",
+                "Kept for staff grading (12 characters).",
+                manual=True,
+            ),
         ),
         notices=("Line 12: import matplotlib failed.",),
     )
@@ -48,7 +61,10 @@ def test_table_layout_and_totals():
 def test_reveal_false_hides_non_visible_checks():
     out = render_table(_report(), color=False, reveal=False)
     line = next(x for x in out.splitlines() if x.startswith("1.b.2"))
-    assert line == "1.b.2  p1b_positive_sides unit numbe...    ?/2  hidden   Hidden check: its result is not shown."
+    assert (
+        line
+        == "1.b.2  p1b_positive_sides unit numbe...    ?/2  hidden   Hidden check: its result is not shown."
+    )
     assert "Total: 1.5/4 (visible checks only; 1 answer(s) kept for staff grading)" in out
 
 

@@ -14,13 +14,28 @@ META = {"id": "123", "name": "Ada Lovelace", "email": "ada@example.edu", "sid": 
 
 
 def _report() -> GradeReport:
-    return GradeReport(tests=(
-        Result("a", "1.a", "p1a_output", 2.0, 2.0, "passed", "visible", "Correct.", part="1"),
-        Result("b", "1.b", "p1b_positive_sides", 0.5, 1.0, "partial", "visible", "Half.", part="1"),
-        Result("c", "2.a", "p2a_h_seq1", 0.0, 2.0, "invalid", "visible", "Expected 6 values.", part="2"),
-        Result("d", "2.e", "lstm_run", 0.0, 3.0, "error", "hidden", "The call timed out after 2 s.", part="2"),
-        Result("e", "2.b", "p2b_interpretation", 0.0, 2.0, "manual", "visible", "Kept.", part="2", manual=True),
-    ))
+    return GradeReport(
+        tests=(
+            Result("a", "1.a", "p1a_output", 2.0, 2.0, "passed", "visible", "Correct.", part="1"),
+            Result("b", "1.b", "p1b_positive_sides", 0.5, 1.0, "partial", "visible", "Half.", part="1"),
+            Result("c", "2.a", "p2a_h_seq1", 0.0, 2.0, "invalid", "visible", "Expected 6 values.", part="2"),
+            Result(
+                "d", "2.e", "lstm_run", 0.0, 3.0, "error", "hidden", "The call timed out after 2 s.", part="2"
+            ),
+            Result(
+                "e",
+                "2.b",
+                "p2b_interpretation",
+                0.0,
+                2.0,
+                "manual",
+                "visible",
+                "Kept.",
+                part="2",
+                manual=True,
+            ),
+        )
+    )
 
 
 def test_header():
@@ -29,7 +44,16 @@ def test_header():
 
 def test_row_values():
     assert csv_row(_report(), meta=META, parts=PARTS) == [
-        "123", "Ada Lovelace", "ada@example.edu", "9001", "2.5", "8", "2.5", "0", "", "error;invalid;timeout",
+        "123",
+        "Ada Lovelace",
+        "ada@example.edu",
+        "9001",
+        "2.5",
+        "8",
+        "2.5",
+        "0",
+        "",
+        "error;invalid;timeout",
     ]
 
 

@@ -23,20 +23,72 @@ from grader.results import TestResult as Result
 
 def _report(**kw) -> GradeReport:
     tests = (
-        Result("p1b unit 10", "1.b.10", "p1b_positive_sides", 0.0, 1.0, "invalid", "visible",
-                   "Expected a relation in x1, x2; found the int 3.", part="1"),
-        Result("p1a output", "1.a", "p1a_output", 1.5, 3.0, "partial", "visible",
-                   "o1 is right; o2 is not (nan found).", part="1", seconds=0.25),
-        Result("p1b unit 2", "1.b.2", "p1b_positive_sides", 1.0, 1.0, "passed", "after_due_date",
-                   "Correct.", part="1"),
-        Result("p2b interpretation", "2.b", "p2b_interpretation", 0.0, 2.0, "manual", "hidden",
-                   "Kept for staff grading (40 characters).", part="2", manual=True),
-        Result("lstm_run", "2.e", "lstm_run", 0.0, 4.0, "error", "hidden",
-                   "Your function timed out after 2 s.", part="2"),
+        Result(
+            "p1b unit 10",
+            "1.b.10",
+            "p1b_positive_sides",
+            0.0,
+            1.0,
+            "invalid",
+            "visible",
+            "Expected a relation in x1, x2; found the int 3.",
+            part="1",
+        ),
+        Result(
+            "p1a output",
+            "1.a",
+            "p1a_output",
+            1.5,
+            3.0,
+            "partial",
+            "visible",
+            "o1 is right; o2 is not (nan found).",
+            part="1",
+            seconds=0.25,
+        ),
+        Result(
+            "p1b unit 2",
+            "1.b.2",
+            "p1b_positive_sides",
+            1.0,
+            1.0,
+            "passed",
+            "after_due_date",
+            "Correct.",
+            part="1",
+        ),
+        Result(
+            "p2b interpretation",
+            "2.b",
+            "p2b_interpretation",
+            0.0,
+            2.0,
+            "manual",
+            "hidden",
+            "Kept for staff grading (40 characters).",
+            part="2",
+            manual=True,
+        ),
+        Result(
+            "lstm_run",
+            "2.e",
+            "lstm_run",
+            0.0,
+            4.0,
+            "error",
+            "hidden",
+            "Your function timed out after 2 s.",
+            part="2",
+        ),
     )
-    return GradeReport(tests=tests, submission="hw4.py",
-                       notices=("Line 3: import matplotlib failed; the rest of the file ran.",),
-                       staff_log="child exit 0", seconds=1.234, **kw)
+    return GradeReport(
+        tests=tests,
+        submission="hw4.py",
+        notices=("Line 3: import matplotlib failed; the rest of the file ran.",),
+        staff_log="child exit 0",
+        seconds=1.234,
+        **kw,
+    )
 
 
 def test_tests_follow_numbers_with_our_words_and_statuses():
@@ -60,7 +112,13 @@ def test_tests_follow_numbers_with_our_words_and_statuses():
         (0.0, 0.0, "passed", "visible"),
         (0.0, 4.0, "failed", "hidden"),
     ]
-    assert [t["extra_data"]["status"] for t in res["tests"]] == ["partial", "passed", "invalid", "manual", "error"]
+    assert [t["extra_data"]["status"] for t in res["tests"]] == [
+        "partial",
+        "passed",
+        "invalid",
+        "manual",
+        "error",
+    ]
 
 
 def test_manual_test_is_visible_zero_of_zero_with_staff_points():
@@ -70,8 +128,12 @@ def test_manual_test_is_visible_zero_of_zero_with_staff_points():
         "Its points are on the staff-graded question, not in this autograder score."
     )
     assert manual["extra_data"] == {
-        "answer": "p2b_interpretation", "status": "manual", "part": "2", "seconds": 0.0,
-        "manual": True, "staff_points": 2.0,
+        "answer": "p2b_interpretation",
+        "status": "manual",
+        "part": "2",
+        "seconds": 0.0,
+        "manual": True,
+        "staff_points": 2.0,
     }
 
 
@@ -80,7 +142,11 @@ def test_top_level_fields():
     assert res["score"] == 2.5
     assert res["execution_time"] == 1.23
     assert res["output"] == "Line 3: import matplotlib failed; the rest of the file ran."
-    assert (res["output_format"], res["visibility"], res["stdout_visibility"]) == ("text", "visible", "hidden")
+    assert (res["output_format"], res["visibility"], res["stdout_visibility"]) == (
+        "text",
+        "visible",
+        "hidden",
+    )
     assert res["extra_data"] == {
         "submission": "hw4.py",
         "autograded_max_score": 9.0,
@@ -99,7 +165,9 @@ def test_no_runner_traceback_leaks():
 
 def test_non_finite_values_become_null_and_json_stays_strict(tmp_path: Path):
     bad = Result("x", "1", "x", math.nan, 1.0, "failed", "visible", "nan", seconds=math.inf)
-    res = results_json(GradeReport(tests=(bad,), seconds=math.nan), extra={"ratio": math.inf, "l": [math.nan]})
+    res = results_json(
+        GradeReport(tests=(bad,), seconds=math.nan), extra={"ratio": math.inf, "l": [math.nan]}
+    )
     assert res["tests"][0]["score"] == 0.0
     assert res["tests"][0]["extra_data"]["seconds"] == 0.0
     assert res["extra_data"]["ratio"] is None and res["extra_data"]["l"] == [None]
@@ -134,7 +202,9 @@ def test_validate_names_the_path():
 
 
 def test_crash_results_keep_traceback_from_students():
-    res = crash_results(KeyError("secret_expected_value"), traceback_text="Traceback (most recent call last): ...")
+    res = crash_results(
+        KeyError("secret_expected_value"), traceback_text="Traceback (most recent call last): ..."
+    )
     validate(res)
     assert res["score"] == 0.0
     visible = [t for t in res["tests"] if t["visibility"] == "visible"]
@@ -145,7 +215,9 @@ def test_crash_results_keep_traceback_from_students():
     student_text = res["output"] + visible[0]["output"]
     assert "contact the course staff" in student_text and "not your fault" in student_text
     assert "Traceback" not in student_text and "secret" not in student_text
-    assert hidden[0]["output"] == "KeyError: 'secret_expected_value'\n\nTraceback (most recent call last): ..."
+    assert (
+        hidden[0]["output"] == "KeyError: 'secret_expected_value'\n\nTraceback (most recent call last): ..."
+    )
     assert res["extra_data"]["traceback"] == "Traceback (most recent call last): ..."
 
 

@@ -1,0 +1,219 @@
+"""Run a submission in the sandbox child and collect what it reports (TRUSTED side).
+
+One call of :func:`run_submission` may start several children: when a
+top-level statement hangs or crashes the child, a fresh child runs the file
+again without it; when a call hangs or crashes, that call fails, the function
+is not called again, and a fresh child makes the remaining calls.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.answers import CallOutcome
+from grader.calls import Case
+from grader.sandbox.isolation import (
+    Identity,
+    identity_for,
+    kill_user_processes,
+    lock_secret_paths,
+    make_workdir,
+)
+from grader.sandbox.limits import Limits
+from grader.sandbox.protocol import CappedBytes, Stop, drive
+from grader.sandbox.state import RunState
+from grader.sandbox.wire import encode_args
+
+__all__ = ["SandboxResult", "run_submission"]
+
+CHILD = Path(__file__).resolve().with_name("child.py")
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxResult:
+    """Everything the sandbox observed for one submission.
+
+    Attributes:
+        values: requested name -> decoded value, ``Missing`` or ``Failed``.
+        outcomes: one per requested call, in order.
+        statement_errors: ``"line 3: ModuleNotFoundError: ..."``, in line order.
+        notices: remarks for the staff and the student (isolation, limits hit).
+        stdout: the student's printed output (capped).
+        seconds: wall time of the whole run.
+    """
+
+    values: dict[str, Any]
+    outcomes: tuple[CallOutcome, ...]
+    statement_errors: tuple[str, ...]
+    notices: tuple[str, ...]
+    stdout: str
+    seconds: float
+
+
+def run_submission(
+    entry: Path,
+    names: Sequence[str],
+    calls: Sequence[tuple[str, Case]],
+    *,
+    limits: Limits = Limits(),  # noqa: B008 - frozen, immutable default
+    secret_paths: Sequence[Path] = (),
+) -> SandboxResult:
+    """Run ``entry`` in the sandbox, read ``names``, make ``calls``.
+
+    Args:
+        entry: the student's ``.py`` or ``.ipynb`` file (see ``grader.submission.find_entry``).
+        names: module-level names whose values are wanted.
+        calls: (function name, arguments) pairs; their outcomes come back in order.
+        limits: time, memory and size limits.
+        secret_paths: folders or files the child must not read; made root-only
+            0700/0600 before the child starts (when running as root).
+    """
+    start = time.monotonic()
+    encoded = [(fname, encode_args(case.args), encode_args(dict(case.kwargs))) for fname, case in calls]
+    state = RunState.new(Path(entry), list(names), encoded, limits)
+    lock_secret_paths(tuple(secret_paths))
+    identity = identity_for(limits.user)
+    if not identity.isolated:
+        state.notices.append(
+            f"not isolated by user: running as {identity.name}; on Gradescope the child runs as an "
+            "unprivileged user"
+        )
+    workdir, sandbox_entry, copy_notices = make_workdir(Path(entry), identity, limits.submission_bytes)
+    state.notices.extend(copy_notices)
+    output = CappedBytes(limits.output_bytes)
+    total_deadline = start + limits.total_seconds
+    try:
+        launches = 0
+        while state.needs_run():
+            if launches > limits.max_restarts:
+                state.give_up(f"not run: the sandbox was restarted {limits.max_restarts} times")
+                break
+            if launches:
+                output.add(b"\n[the file was run again in a fresh process]\n")
+            launches += 1
+            stop = _launch(state, sandbox_entry, workdir, identity, limits, output, total_deadline)
+            state.apply_stop(stop, output.text())
+    finally:
+        if identity.isolated:
+            kill_user_processes(identity.uid)  # type: ignore[arg-type]
+        shutil.rmtree(workdir, ignore_errors=True)
+    return SandboxResult(
+        values=state.final_values(),
+        outcomes=state.final_outcomes(),
+        statement_errors=state.final_statement_errors(),
+        notices=tuple(state.notices),
+        stdout=output.text(),
+        seconds=time.monotonic() - start,
+    )
+
+
+def _environment(workdir: Path, identity: Identity) -> dict[str, str]:
+    home = str(workdir)
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "HOME": home,
+        "TMPDIR": str(workdir / "tmp"),
+        "USER": identity.name,
+        "LOGNAME": identity.name,
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "MPLBACKEND": "Agg",
+    }
+
+
+def _write_request(state: RunState, entry: Path, workdir: Path, identity: Identity, limits: Limits) -> Path:
+    request = state.request(str(entry))
+    request["rlimits"] = limits.rlimits(isolated=identity.isolated)
+    request["call_output_chars"] = limits.call_output_chars
+    path = workdir / f"request-{time.monotonic_ns()}.json"
+    path.write_text(json.dumps(request, allow_nan=False), encoding="utf-8")
+    os.chmod(path, 0o644)
+    return path
+
+
+def _launch(
+    state: RunState,
+    entry: Path,
+    workdir: Path,
+    identity: Identity,
+    limits: Limits,
+    output: CappedBytes,
+    total_deadline: float,
+) -> Stop:
+    """Start one child, drive it to a stop, and make sure nothing of it survives."""
+    request_path = _write_request(state, entry, workdir, identity, limits)
+    proto_r, proto_w = os.pipe()
+    out_r, out_w = os.pipe()
+    extra: dict[str, Any] = {}
+    if identity.isolated:
+        extra = {"user": identity.uid, "group": identity.gid, "extra_groups": []}
+    cmd = [limits.child_python(), "-I", "-B", str(CHILD), str(proto_w), str(request_path)]
+    try:
+        proc = subprocess.Popen(
+            cmd, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, pass_fds=(proto_w,),
+            cwd=entry.parent, env=_environment(workdir, identity), start_new_session=True, **extra,
+        )
+    except OSError as exc:
+        for fd in (proto_r, proto_w, out_r, out_w):
+            os.close(fd)
+        return Stop("crash", ("startup",), f"the sandbox could not start: {exc}")
+    os.close(proto_w)
+    os.close(out_w)
+    try:
+        return drive(
+            proc, proto_r, out_r, output, state.handle,
+            first_deadline=time.monotonic() + limits.startup_seconds,
+            total_deadline=total_deadline, max_message=limits.message_bytes,
+        )
+    finally:
+        _terminate(proc, identity)
+        _drain(out_r, output)
+        os.close(proto_r)
+        os.close(out_r)
+        request_path.unlink(missing_ok=True)
+
+
+def _terminate(proc: subprocess.Popen, identity: Identity) -> None:
+    """SIGKILL the child's session (before reaping it) and, when isolated, every process of its user."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    if identity.isolated:
+        kill_user_processes(identity.uid)  # type: ignore[arg-type]
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _drain(fd: int, output: CappedBytes, seconds: float = 0.2) -> None:
+    """Read what is left of the student's output, for at most ``seconds``."""
+    end = time.monotonic() + seconds
+    os.set_blocking(fd, False)
+    while time.monotonic() < end:
+        try:
+            chunk = os.read(fd, 1 << 16)
+        except BlockingIOError:
+            time.sleep(0.01)
+            continue
+        except OSError:
+            return
+        if not chunk:
+            return
+        output.add(chunk)
+
+
