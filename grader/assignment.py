@@ -156,7 +156,11 @@ def _bind_check(rubric: Rubric, reference: ModuleType, part: Part, spec: CheckSp
         mpath = f"{path}.mistakes[{m}]"
         value = resolve_expected(reference, mistake.expected, want_callable=want_callable, path=mpath + ".expected")
         value = _select(value, mistake.select if mistake.select is not None else spec.select, mpath + ".select")
-        mistakes.append(BoundMistake(mistake.message, mistake.credit, dataclasses.replace(params, expected=value)))
+        try:
+            mparams = dataclasses.replace(params, expected=value)
+        except (TypeError, ValueError) as exc:
+            raise RubricError(f"the mistaken value does not suit this check kind: {exc}", mpath) from None
+        mistakes.append(BoundMistake(mistake.message, mistake.credit, mparams))
     visibility = spec.visibility or rubric.defaults.visibility
     calls: tuple[Case, ...] = ()
     planner: Callable[..., list[Case]] | None = getattr(kind, "plan", None)

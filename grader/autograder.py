@@ -40,6 +40,8 @@ def grade_to_results(
     except RubricError as exc:
         text = f"The rubric is broken, so nothing was graded:\n{exc}"
         return Outcome(None, crash_results(text, traceback_text=traceback.format_exc()), 2)
+    except Exception as exc:  # a reference or kind module that fails to load
+        return Outcome(None, crash_results(exc, traceback_text=traceback.format_exc()), 2)
     try:
         report = grade_path(submission, bound)
         results = results_json(report)

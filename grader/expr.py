@@ -43,6 +43,7 @@ MAX_DIGITS = 1000  # largest constant allowed: about 10**MAX_DIGITS
 MAX_EXP_ARG = 2300  # exp(2300) is about 10**999
 
 _BIG = sympy.Integer(10) ** MAX_DIGITS
+_INFINITE = (sympy.oo, -sympy.oo, sympy.zoo, sympy.nan)
 
 
 def _sigma(u: sympy.Expr) -> sympy.Expr:
@@ -204,7 +205,7 @@ def _guard_number(value: Any, scope: _Scope, node: ast.AST) -> Any:
         isinstance(value, sympy.Expr)
         and value.is_number
         and not isinstance(value, sympy.NumberSymbol)
-        and not value.has(sympy.oo, sympy.zoo, sympy.nan)
+        and not value.has(*_INFINITE)
         and bool(_magnitude(value) > _BIG)
     ):
         raise scope.fail(f"this number is too large (more than {MAX_DIGITS} digits)", node)
@@ -212,11 +213,11 @@ def _guard_number(value: Any, scope: _Scope, node: ast.AST) -> Any:
 
 
 def _power(base: Any, exponent: Any, scope: _Scope, node: ast.AST) -> Any:
-    if isinstance(exponent, sympy.Expr) and exponent.is_number and not exponent.has(sympy.oo):
+    if isinstance(exponent, sympy.Expr) and exponent.is_number and not exponent.has(*_INFINITE):
         size = _magnitude(exponent)
         if bool(size > MAX_EXPONENT):
             raise scope.fail(f"an exponent larger than {MAX_EXPONENT} is not allowed", node)
-        if isinstance(base, sympy.Expr) and base.is_number and not base.has(sympy.oo):
+        if isinstance(base, sympy.Expr) and base.is_number and not base.has(*_INFINITE):
             b = _magnitude(base)
             if bool(b > 1) and bool(sympy.log(b, 10).evalf(15) * size > MAX_DIGITS):
                 raise scope.fail(f"this power is too large (more than {MAX_DIGITS} digits)", node)
@@ -295,7 +296,7 @@ def _call(node: ast.Call, scope: _Scope, depth: int, cond: bool) -> Any:
     elif name in scope.symbols:
         raise scope.fail(f"'{name}' is a variable, not a function; write {name}*(...) to multiply", node)
     else:
-        allowed = ", ".join(sorted(set(_FUNCTIONS), key=str.lower))
+        allowed = ", ".join(_FUNCTIONS)
         raise scope.fail(f"'{name}' is not an allowed function; allowed: {allowed}", node)
     if not low <= len(node.args) <= high:
         count = f"{low}" if low == high else f"{low} to {high}"
@@ -379,6 +380,11 @@ def _binop(node: ast.BinOp, scope: _Scope, depth: int, cond: bool) -> Any:
         right = _build(node.right, scope, depth + 1, cond)
         return _logic(node, "&" if isinstance(node.op, ast.BitAnd) else "|", [left, right], scope)
     if isinstance(node.op, ast.BitAnd | ast.BitOr):
+        if scope.relations:
+            op = "&" if isinstance(node.op, ast.BitAnd) else "|"
+            raise scope.fail(
+                f"'{op}' joins relations; put each relation in parentheses, e.g. (x1 > 1) {op} (x2 < 3)", node
+            )
         raise scope.fail("'&' and '|' are only allowed in relations", node)
     if not isinstance(node.op, ast.Add | ast.Sub | ast.Mult | ast.Div | ast.Pow):
         raise scope.fail("only + - * / and ** (or ^) are allowed between values", node)
@@ -552,7 +558,7 @@ def _text_number(text: str) -> float:
     expr = parse_expression(text, ())
     if not isinstance(expr, sympy.Expr) or not expr.is_number:
         raise InvalidAnswer("expected a number, found an expression that is not a constant")
-    if expr.has(sympy.oo):
+    if expr.has(*_INFINITE):
         raise InvalidAnswer("expected a finite number, found infinity")
     value = sympy.N(expr, 20)
     real, imag = value.as_real_imag()

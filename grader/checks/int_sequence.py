@@ -10,7 +10,6 @@ position), not a format error; a wrong length or a non-number item is
 from __future__ import annotations
 
 import math
-import operator
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -37,7 +36,7 @@ class Params:
             ``h_0..h_5``; empty names them by position.
     """
 
-    expected: tuple[int, ...]
+    expected: tuple[int | float, ...]
     length: int | None = None
     per_item: bool = False
     item_name: str = ""
@@ -53,13 +52,22 @@ class Params:
             raise ValueError(f"length {self.length} differs from the {len(values)} expected values")
 
 
-def _whole(value: Any) -> int:
-    """An expected item as an int: ints, numpy ints and whole floats; ``TypeError`` otherwise."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if type(value).__module__ == "numpy" and hasattr(value, "is_integer") and value.is_integer():
-        return int(value)
-    return operator.index(value)
+def _whole(value: Any) -> int | float:
+    """An expected item: an int when whole, else a float (a known mistake may hold 0.5)."""
+    if isinstance(value, bool):
+        raise TypeError("expected items must be numbers, not bools")
+    if isinstance(value, int):
+        return value
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError("expected items must be finite")
+    return int(number) if number.is_integer() else number
+
+
+def _same(given: int | float, expected: int | float) -> bool:
+    if isinstance(expected, int):
+        return isinstance(given, int) and given == expected
+    return abs(given - expected) <= 1e-6
 
 
 def _label(params: Params, i: int) -> str:
@@ -116,7 +124,7 @@ def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
 def _judge(params: Params, values: list[int | float], ctx: CheckContext) -> CheckResult:
     n = len(values)
     fractional = [i for i, v in enumerate(values) if isinstance(v, float)]
-    right = sum(1 for v, e in zip(values, params.expected, strict=True) if isinstance(v, int) and v == e)
+    right = sum(1 for v, e in zip(values, params.expected, strict=True) if _same(v, e))
     if right == n:
         return CheckResult.passed()
     notes = []
@@ -126,7 +134,7 @@ def _judge(params: Params, values: list[int | float], ctx: CheckContext) -> Chec
         notes.append(f"{_label(params, i)}{shown} is not a whole number: every value should be an integer.")
     summary = f"{right} of {n} values are right." if params.per_item else "Not all values are right."
     if ctx.reveal and not fractional:
-        wrong = next(i for i, (v, e) in enumerate(zip(values, params.expected, strict=True)) if v != e)
+        wrong = next(i for i, (v, e) in enumerate(zip(values, params.expected, strict=True)) if not _same(v, e))
         notes.append(f"The first wrong one is {_label(params, wrong)}.")
     feedback = " ".join([summary, *notes])
     if params.per_item and right:

@@ -109,7 +109,7 @@ def drive(
             if now >= deadline:
                 return Stop("timeout", item, seconds=allowance)
             exited = proc.poll() is not None
-            ready = sel.select(timeout=0 if exited else min(deadline, total_deadline) - now)
+            ready = sel.select(timeout=0 if exited else min(deadline - now, total_deadline - now, 0.5))
             got_proto = False
             for key, _ in ready:
                 chunk = _read(key.fd)

@@ -182,6 +182,8 @@ class RunState:
             return
         timed_out = stop.reason == "timeout"
         what = f"stopped after {stop.seconds:g} s" if timed_out else (stop.detail or "the process crashed")
+        if timed_out and stop.item and stop.item[0] in ("call", "value"):
+            what += ": it ran longer than the time limit"
         kind = stop.item[0] if stop.item else None
         if kind == "startup":
             tail = output.strip().splitlines()[-3:]

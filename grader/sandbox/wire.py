@@ -10,7 +10,8 @@ always tagged ``{"t": tag, ...}``:
 (name and signature), ``opaque`` (type name and a capped repr).
 
 Arguments (grader -> child): :func:`encode_args` / :func:`decode_args` keep
-tuples as tuples, numpy arrays as arrays (shape and dtype), and ``Named``
+tuples as tuples, numpy arrays as float arrays of the same shape (bool arrays
+stay bool), and ``Named``
 helpers, which the child rebuilds with :func:`grader.calls.resolve`.
 
 Subclasses of builtin types are read through the builtin type's own slots
@@ -340,7 +341,8 @@ def encode_args(value: Any, _depth: int = 0) -> Any:
     if isinstance(value, Fraction):
         return {"t": "fraction", "v": [value.numerator, value.denominator]}
     if isinstance(value, np.ndarray):
-        dtype = value.dtype.name if value.dtype.name in _SAFE_DTYPES else "float64"
+        # Integer arrays go as float arrays: student code may update them in place with floats.
+        dtype = "bool" if value.dtype == np.bool_ else ("float32" if value.dtype == np.float32 else "float64")
         flat = [_float(x) if isinstance(x, float) else x for x in value.astype(dtype).ravel().tolist()]
         return {"t": "array", "dtype": dtype, "shape": list(value.shape), "v": flat}
     if isinstance(value, Named):

@@ -96,7 +96,7 @@ _x, _t, _w1, _w2, _b = 3, 1, 0.01, -5, -1
 _y = sigmoid(_w2 * max(_w1 * _x, 0) + _b)
 p3d_dC_dw1 = (_y - _t) * _y * (1 - _y) * _w2 * _x
 p3d_dC_dw2 = (_y - _t) * _y * (1 - _y) * max(_w1 * _x, 0)
-p3d_w1_update = f"0.01 - eta * {p3d_dC_dw1!r}"
+p3d_w1_update = f"0.01 - eta * {float(p3d_dC_dw1)!r}"
 p3e_w1_updated_again = False
 p3e_explanation = (
     "A huge step makes w1 negative, so w1*x < 0, the ReLU outputs 0 and its gradient is 0: "

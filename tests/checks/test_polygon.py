@@ -1,0 +1,94 @@
+"""Check kind ``polygon``: the HW4 octagon level sets as closed curves."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.answers import Missing
+from grader.checks import CheckContext
+from grader.checks.polygon import Params, check, read_polygon
+from reference import hw4_p1 as ref
+
+CTX = CheckContext()
+OCT1 = [tuple(v) for v in ref.p1c_curve_1()]
+OCT3 = [tuple(v) for v in ref.p1c_curve_3()]
+P1 = Params(OCT1)
+P3 = Params(OCT3)
+
+
+def _midpoint(a, b):
+    return ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+
+
+CASES = [
+    (OCT1, "passed"),
+    (OCT1[::-1], "passed"),
+    (OCT1[3:] + OCT1[:3], "passed"),
+    (OCT1[::-1][5:] + OCT1[::-1][:5], "passed"),
+    (OCT1 + [OCT1[0]], "passed"),
+    (OCT1[:2] + [_midpoint(OCT1[1], OCT1[2])] + OCT1[2:], "passed"),
+    ([(x + 0.05, y) for x, y in OCT1], "passed"),
+    ([(x * 1.2, y * 1.2) for x, y in OCT1], "failed"),
+    ([(2, 2), (-2, 2), (-2, -2), (2, -2)], "failed"),
+    ([(3, 0), (0, 3), (-3, 0), (0, -3)], "failed"),
+    (OCT1[:5], "failed"),
+]
+
+
+@pytest.mark.parametrize(("answer", "status"), CASES, ids=["exact", "reversed", "rotated", "reversed_rotated",
+                                                            "closed", "collinear", "shifted_small", "scaled",
+                                                            "square", "diamond", "half"])
+def test_curve_1(answer, status):
+    assert check(P1, answer, ctx=CTX).status == status
+
+
+def test_curve_3():
+    assert check(P3, OCT3[::-1], ctx=CTX).status == "passed"
+    assert check(P3, OCT1, ctx=CTX).status == "failed"
+
+
+def test_vertices_out_of_order_hint():
+    shuffled = [OCT1[i] for i in (0, 2, 1, 3, 4, 5, 6, 7)]
+    res = check(P1, shuffled, ctx=CTX)
+    assert (res.status, res.feedback) == (
+        "failed",
+        "Your vertices are right but not in order around the polygon: list them as you meet them walking "
+        "along the boundary.",
+    )
+
+
+def test_counterexample_is_on_the_students_curve():
+    res = check(P1, [(2, 2), (-2, 2), (-2, -2), (2, -2)], ctx=CTX)
+    assert res.counterexample == "your curve passes through (2, 2), off the expected curve"
+    hidden = check(P1, [(2, 2), (-2, 2), (-2, -2), (2, -2)], ctx=CheckContext(reveal=False))
+    assert hidden.feedback == "Your polygon does not match the expected closed curve."
+    assert hidden.counterexample is None
+
+
+@pytest.mark.parametrize(
+    ("answer", "detail"),
+    [
+        ([(1, 2), (3, 4)], "a polygon needs at least 3 different vertices, found 2."),
+        ([[1, 2], [3, 4, 5], [0, 0]], "each vertex must be a pair (x1, x2), found a sequence of 3 item(s) "
+         "(vertex 2)."),
+        ([(1, 2), (3, "q"), (0, 0)], "unknown name 'q'; this answer must be a constant (numbers, pi, e and "
+         "functions such as exp, log, sqrt) (vertex 2)."),
+        ("[(1, 2)]", "expected a list of (x1, x2) vertices, found the string '[(1, 2)]'."),
+    ],
+    ids=["two", "triple", "bad_number", "string"],
+)
+def test_invalid(answer, detail):
+    res = check(P1, answer, ctx=CTX)
+    assert res.status == "invalid"
+    assert res.feedback == (
+        "Expected a list of (x1, x2) vertices in order around the polygon, e.g. [(0, 0), (2, 0), (0, 3)], "
+        "but this could not be read: " + detail
+    )
+
+
+def test_read_polygon_accepts_number_strings():
+    assert read_polygon([["1/2", 0], [1, 0], [0, "sqrt(4)"]]).tolist() == [[0.5, 0.0], [1.0, 0.0], [0.0, 2.0]]
+
+
+def test_missing():
+    assert check(P1, Missing(), ctx=CTX).status == "missing"
