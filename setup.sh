@@ -27,5 +27,6 @@ chmod 755 "$ROOT"
 for secret in reference rubrics; do
   [ -d "$ROOT/$secret" ] && chown -R root:root "$ROOT/$secret" && chmod -R go-rwx "$ROOT/$secret"
 done
-mkdir -p /autograder/results && chmod 700 /autograder/results
+GS_ROOT="${GRADER_GRADESCOPE_ROOT:-/autograder}"
+mkdir -p "$GS_ROOT/results" && chmod 700 "$GS_ROOT/results"
 echo "setup complete: $("$ROOT/.venv/bin/python" --version)"

@@ -63,8 +63,12 @@ class Assignment:
     root: Path
 
     def context(self, check: BoundCheck, *, reveal: bool | None = None) -> CheckContext:
-        """The context a check runs with; values are revealed only for visible checks."""
-        shown = check.visibility == "visible" if reveal is None else reveal
+        """The context a check runs with.
+
+        Feedback may show the student's own values and a counterexample point
+        (never an expected value) unless the check is hidden from students.
+        """
+        shown = check.visibility != "hidden" if reveal is None else reveal
         return CheckContext(
             reference=self.reference,
             reveal=shown,
@@ -129,7 +133,8 @@ def _build_params(
     merged.update(options)
     for key, value in merged.items():
         if isinstance(value, str) and value.startswith(REF_PREFIX):
-            value = resolve_expected(reference, value[len(REF_PREFIX):], want_callable=False, path=f"{path}.options.{key}")
+            name, where = value[len(REF_PREFIX):], f"{path}.options.{key}"
+            value = resolve_expected(reference, name, want_callable=False, path=where)
         merged[key] = tuple(value) if isinstance(value, list) else value
     try:
         return kind.Params(expected=expected, **merged)
@@ -137,7 +142,9 @@ def _build_params(
         raise RubricError(str(exc), path + ".options") from None
 
 
-def _bind_check(rubric: Rubric, reference: ModuleType, part: Part, spec: CheckSpec, path: str, number: str) -> BoundCheck:
+def _bind_check(
+    rubric: Rubric, reference: ModuleType, part: Part, spec: CheckSpec, path: str, number: str
+) -> BoundCheck:
     try:
         kind = kind_module(spec.kind)
     except KeyError as exc:

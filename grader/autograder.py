@@ -20,6 +20,7 @@ from grader.grade import grade_path
 from grader.report.console import render_table
 from grader.report.gradescope import crash_results, results_json, validate, write_results
 from grader.results import GradeReport
+from grader.sandbox.limits import Limits
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +33,8 @@ class Outcome:
 
 
 def grade_to_results(
-    submission: Path, *, rubric: Path | None = None, assignment: Assignment | None = None
+    submission: Path, *, rubric: Path | None = None, assignment: Assignment | None = None,
+    limits: Limits | None = None,
 ) -> Outcome:
     """Grade ``submission`` and build its results.json data, never raising."""
     try:
@@ -43,7 +45,7 @@ def grade_to_results(
     except Exception as exc:  # a reference or kind module that fails to load
         return Outcome(None, crash_results(exc, traceback_text=traceback.format_exc()), 2)
     try:
-        report = grade_path(submission, bound)
+        report = grade_path(submission, bound, limits=limits)
         results = results_json(report)
         validate(results)
         return Outcome(report, results, 0)
@@ -54,10 +56,11 @@ def grade_to_results(
 def run(
     submission: Path, results_path: Path, *, rubric: Path | None = None,
     assignment: Assignment | None = None, table: bool = True, color: bool | None = None,
+    limits: Limits | None = None,
 ) -> int:
     """Grade, write results.json atomically (replacing anything planted there), print a table."""
     started = time.monotonic()
-    outcome = grade_to_results(submission, rubric=rubric, assignment=assignment)
+    outcome = grade_to_results(submission, rubric=rubric, assignment=assignment, limits=limits)
     results = dict(outcome.results)
     results.setdefault("execution_time", round(time.monotonic() - started, 3))
     write_results(results, results_path)

@@ -92,7 +92,7 @@ def _test(check: BoundCheck, result: CheckResult, seconds: float, reveal: bool) 
         name=check.spec.name,
         number=check.number,
         answer=check.answer,
-        score=round(result.fraction * check.spec.points, 4),
+        score=round(result.fraction * check.spec.points, 2),
         max_score=check.spec.points,
         status=result.status,
         visibility=check.visibility,  # type: ignore[arg-type]
@@ -160,7 +160,7 @@ def _report(
     owners: Sequence[str], submission: str, start: float,
 ) -> GradeReport:
     outcomes: dict[str, list[Any]] = {}
-    for owner, outcome in zip(owners, result.outcomes):
+    for owner, outcome in zip(owners, result.outcomes, strict=True):
         outcomes.setdefault(owner, []).append(outcome)
     tests: list[TestResult] = []
     logs: list[str] = []
@@ -169,7 +169,7 @@ def _report(
         verdict, log = judge(assignment, check, _answer_for(check, result.values, outcomes))
         if log:
             logs.append(log)
-        tests.append(_test(check, verdict, time.monotonic() - began, check.visibility == "visible"))
+        tests.append(_test(check, verdict, time.monotonic() - began, check.visibility != "hidden"))
     tests.extend(manual_tests(assignment, result.values))
     notices = tuple(result.notices) + tuple(f"Your file ran with an error at {e}" for e in result.statement_errors)
     return GradeReport(tuple(tests), submission, notices, "\n".join(logs), time.monotonic() - start)

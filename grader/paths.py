@@ -1,12 +1,19 @@
-"""Where things live: the project root, the default rubric, Gradescope's folders."""
+"""Where things live: the project root, the default rubric, Gradescope's folders.
+
+``GRADER_GRADESCOPE_ROOT`` (default ``/autograder``) moves Gradescope's layout
+(``source``, ``submission``, ``results``) elsewhere, e.g. into a temporary tree.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RUBRIC = ROOT / "rubrics" / "hw4.yaml"
-GRADESCOPE_ROOT = Path("/autograder")
+GRADESCOPE_ROOT = Path(os.environ.get("GRADER_GRADESCOPE_ROOT") or "/autograder")
 GRADESCOPE_SUBMISSION = GRADESCOPE_ROOT / "submission"
 GRADESCOPE_RESULTS = GRADESCOPE_ROOT / "results" / "results.json"
 SECRET_DIRS = ("reference", "rubrics")
+PUBLIC_RUBRIC = ROOT / "grader" / "public_rubric.json"
+"""Public metadata of the rubric, present only in the student bundle."""

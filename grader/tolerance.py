@@ -46,7 +46,7 @@ def first_difference(given: Any, expected: Any, rtol: float, atol: float, where:
             return f"{label} should be a sequence of {len(expected)} values"
         if len(given) != len(expected):
             return f"{label} has {len(given)} values; {len(expected)} were expected"
-        for i, (g, e) in enumerate(zip(given, expected)):
+        for i, (g, e) in enumerate(zip(given, expected, strict=True)):
             diff = first_difference(g, e, rtol, atol, f"{where}[{i}]")
             if diff:
                 return diff

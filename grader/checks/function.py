@@ -92,7 +92,7 @@ def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
         return CheckResult(0.0, "error", "The function could not be called (no outcomes were recorded).")
     right = 0
     problems: list[str] = []
-    for case, outcome in zip(cases, answer.outcomes):
+    for case, outcome in zip(cases, answer.outcomes, strict=True):
         problem = _judge(params, case, outcome.value)
         if problem is None:
             right += 1

@@ -109,6 +109,15 @@ def test_params():
     assert Params(np.array([1.0, -0.0])).expected == (1, 0)
     with pytest.raises(ValueError):
         Params([0, 1], length=3)
+    assert Params([1, 0.5]).expected == (1, 0.5)  # a known mistake may hold a fraction
     with pytest.raises(TypeError):
-        Params([0.5])
+        Params([True, 1])
+    with pytest.raises(ValueError):
+        Params([float("nan")])
+
+
+def test_a_mistake_with_fractional_values_matches_within_a_millionth():
+    p = Params([1, -1, 0.5, 4e-44, 1])
+    assert check(p, [1, -1, 0.5, 0, 1], ctx=CTX).status == "passed"
+    assert check(p, [1, -1, 0.4, 0, 1], ctx=CTX).status == "failed"
     assert kind_module("int_sequence").check is check
