@@ -7,11 +7,13 @@ Run ``python -m grader --help``.  Exit codes: 0 graded (whatever the score),
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from grader.paths import DEFAULT_RUBRIC, GRADESCOPE_RESULTS, GRADESCOPE_SUBMISSION
+from grader.paths import DEFAULT_RUBRIC, GRADESCOPE_RESULTS, GRADESCOPE_SUBMISSION, PUBLIC_RUBRIC
+from grader.sandbox.limits import Limits
 
 
 def _add_rubric(parser: argparse.ArgumentParser) -> None:
@@ -27,9 +29,15 @@ def cmd_autograder(args: argparse.Namespace) -> int:
 
     if args.path is None:  # Gradescope: fixed folders
         results = (args.results / "results.json") if args.results else GRADESCOPE_RESULTS
-        return run(GRADESCOPE_SUBMISSION, results, rubric=args.rubric, table=False)
+        return run(GRADESCOPE_SUBMISSION, results, rubric=args.rubric, table=False, limits=_env_limits())
     results = (args.results / "results.json") if args.results else Path("results") / "results.json"
-    return run(args.path, results, rubric=args.rubric, color=_color(args))
+    return run(args.path, results, rubric=args.rubric, color=_color(args), limits=_env_limits())
+
+
+def _env_limits() -> Limits | None:
+    """``$GRADER_SANDBOX_USER`` picks the sandbox account (as setup.sh creates it)."""
+    user = os.environ.get("GRADER_SANDBOX_USER")
+    return Limits(user=user) if user else None
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
@@ -51,8 +59,52 @@ def cmd_template(args: argparse.Namespace) -> int:
     from grader.rubric import load_rubric
     from grader.template import render_template
 
+    if not Path(args.rubric).exists() and PUBLIC_RUBRIC.is_file():  # the student bundle
+        from grader.public_checks import load_public
+
+        sys.stdout.write(load_public(PUBLIC_RUBRIC)["template"])
+        return 0
     sys.stdout.write(render_template(load_rubric(args.rubric)))
     return 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from grader.batch import run_batch
+
+    if not args.folder.is_dir():
+        print(f"error: {args.folder} is not a folder", file=sys.stderr)
+        return 2
+    if args.jobs is not None and args.jobs < 1:
+        print("error: --jobs must be at least 1", file=sys.stderr)
+        return 2
+    summary = run_batch(
+        args.folder, args.csv, out_dir=args.out, jobs=args.jobs, force=args.force, rubric=args.rubric,
+        progress=not args.quiet, user_prefix=os.environ.get("GRADER_SANDBOX_USER", "grader-sandbox"),
+    )
+    flagged = sum(1 for row in summary.rows if row[-1])
+    print(
+        f"{len(summary.rows)} submission(s): {len(summary.graded)} graded, {len(summary.skipped)} already "
+        f"done (skipped; --force regrades), {len(summary.crashed)} crashed, {flagged} flagged."
+    )
+    print(f"CSV: {summary.csv_path}   results.json files: {summary.out_dir}/<id>/results.json")
+    return 0
+
+
+def cmd_bundle(args: argparse.Namespace) -> int:
+    from grader.bundle import build_autograder_bundle, build_student_bundle
+
+    out = args.output or Path("hw4-selfcheck.zip" if args.student else "autograder.zip")
+    build = build_student_bundle if args.student else build_autograder_bundle
+    names = build(out, rubric=args.rubric)
+    kind = "student self-check bundle" if args.student else "Gradescope autograder bundle"
+    print(f"wrote {out} ({kind}, {len(names)} files, {out.stat().st_size // 1024} KiB)")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from grader.selfcheck import run_check
+
+    return run_check(args.path, rubric=args.rubric, color=_color(args))
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -79,6 +131,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-color", action="store_true")
     _add_rubric(p)
     p.set_defaults(func=cmd_autograder)
+
+    p = sub.add_parser("check", help="a student's self-check: present, parses, runs, public checks")
+    p.add_argument("path", type=Path, nargs="?", default=Path("hw4.py"), help="hw4.py or its folder")
+    p.add_argument("--no-color", action="store_true")
+    _add_rubric(p)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("batch", help="grade a folder of submissions (a Gradescope export) into a CSV")
+    p.add_argument("folder", type=Path, help="Gradescope export folder, or any folder of submissions")
+    p.add_argument("--csv", type=Path, default=Path("grades.csv"), help="CSV to write (default: %(default)s)")
+    p.add_argument("--out", type=Path, help="folder for <id>/results.json (default: <csv stem>_results)")
+    p.add_argument("--jobs", "-j", type=int, help="worker processes (default: all cores)")
+    p.add_argument("--force", action="store_true", help="regrade submissions already graded")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    _add_rubric(p)
+    p.set_defaults(func=cmd_batch)
+
+    p = sub.add_parser("bundle", help="build the Gradescope zip (or, with --student, the self-check zip)")
+    p.add_argument("-o", "--output", type=Path, help="zip to write (default: autograder.zip / hw4-selfcheck.zip)")
+    p.add_argument("--student", action="store_true", help="the students' self-check bundle: no answers")
+    _add_rubric(p)
+    p.set_defaults(func=cmd_bundle)
 
     p = sub.add_parser("template", help="print the student template")
     _add_rubric(p)

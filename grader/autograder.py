@@ -8,9 +8,11 @@ says so in plain words, with the traceback for staff only.
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,9 +36,12 @@ class Outcome:
 
 def grade_to_results(
     submission: Path, *, rubric: Path | None = None, assignment: Assignment | None = None,
-    limits: Limits | None = None,
+    limits: Limits | None = None, secret_paths: Sequence[Path] = (),
 ) -> Outcome:
-    """Grade ``submission`` and build its results.json data, never raising."""
+    """Grade ``submission`` and build its results.json data, never raising.
+
+    ``secret_paths`` (such as the results folder) are kept from the student's code.
+    """
     try:
         bound = assignment or load_assignment(rubric)  # type: ignore[arg-type]
     except RubricError as exc:
@@ -45,7 +50,7 @@ def grade_to_results(
     except Exception as exc:  # a reference or kind module that fails to load
         return Outcome(None, crash_results(exc, traceback_text=traceback.format_exc()), 2)
     try:
-        report = grade_path(submission, bound, limits=limits)
+        report = grade_path(submission, bound, limits=limits, secret_paths=secret_paths)
         results = results_json(report)
         validate(results)
         return Outcome(report, results, 0)
@@ -58,11 +63,21 @@ def run(
     assignment: Assignment | None = None, table: bool = True, color: bool | None = None,
     limits: Limits | None = None,
 ) -> int:
-    """Grade, write results.json atomically (replacing anything planted there), print a table."""
+    """Grade, write results.json atomically (replacing anything planted there), print a table.
+
+    The results folder is created first and kept from the student's code; a
+    ``results.json`` that appears there while grading is deleted, and the real
+    one is written last.
+    """
     started = time.monotonic()
-    outcome = grade_to_results(submission, rubric=rubric, assignment=assignment, limits=limits)
+    results_path = Path(results_path)
+    results_path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_planted(results_path)
+    outcome = grade_to_results(submission, rubric=rubric, assignment=assignment, limits=limits,
+                               secret_paths=(results_path.parent,))
     results = dict(outcome.results)
     results.setdefault("execution_time", round(time.monotonic() - started, 3))
+    _remove_planted(results_path)
     write_results(results, results_path)
     if table:
         if outcome.report is not None:
@@ -71,3 +86,14 @@ def run(
             print(results.get("output", "The autograder failed."), file=sys.stderr)
         print(f"results written to {results_path}")
     return outcome.exit_code
+
+
+def _remove_planted(path: Path) -> None:
+    """Delete whatever sits at ``path`` (file, link or folder) without following links."""
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.exists() or path.is_symlink():
+            path.unlink()
+    except OSError:
+        pass  # the atomic write replaces it anyway

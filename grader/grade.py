@@ -17,6 +17,7 @@ from grader.answers import Failed, FunctionAnswer, FunctionRef, Missing, describ
 from grader.assignment import Assignment, BoundCheck
 from grader.calls import Case
 from grader.results import CheckResult, GradeReport, TestResult
+from grader.sandbox.isolation import answer_paths
 from grader.sandbox.limits import Limits
 from grader.sandbox.runner import SandboxResult, run_submission
 from grader.submission import SubmissionError, find_entry
@@ -133,32 +134,47 @@ def limits_for(assignment: Assignment, base: Limits | None = None) -> Limits:
     })
 
 
+def plan_calls(checks: Sequence[BoundCheck]) -> tuple[list[tuple[str, Case]], list[str]]:
+    """Every call of a student function the checks need, and the check (path) each belongs to."""
+    calls: list[tuple[str, Case]] = []
+    owners: list[str] = []
+    for check in checks:
+        for case in check.calls:
+            calls.append((check.answer, case))
+            owners.append(check.path)
+    return calls, owners
+
+
 def grade_path(
     path: Path, assignment: Assignment, *, limits: Limits | None = None,
-    checks: Sequence[BoundCheck] | None = None,
+    checks: Sequence[BoundCheck] | None = None, secret_paths: Sequence[Path] = (),
 ) -> GradeReport:
-    """Grade the submission at ``path`` (a file or a folder)."""
+    """Grade the submission at ``path`` (a file or a folder).
+
+    The project's answer folders (``reference/``, ``rubrics/``, ...) and
+    ``secret_paths`` (such as the results folder) are kept from the child.
+    """
     start = time.monotonic()
     chosen = tuple(checks if checks is not None else assignment.checks)
     try:
         entry = find_entry(Path(path))
     except SubmissionError as exc:
-        return _unreadable(assignment, chosen, str(exc), str(path), time.monotonic() - start)
-    calls: list[tuple[str, Case]] = []
-    owners: list[str] = []
-    for check in chosen:
-        for case in check.calls:
-            calls.append((check.answer, case))
-            owners.append(check.path)
+        return _unreadable(chosen, str(exc), str(path), time.monotonic() - start)
+    calls, _ = plan_calls(chosen)
     names = sorted({c.answer for c in chosen} | {p.answer for p in assignment.rubric.parts if p.value == "text"})
-    result = run_submission(entry, names, calls, limits=limits_for(assignment, limits))
-    return _report(assignment, chosen, result, owners, str(path), start)
+    secrets = (*answer_paths(assignment.root), *secret_paths)
+    result = run_submission(entry, names, calls, limits=limits_for(assignment, limits), secret_paths=secrets)
+    return grade_observations(assignment, result, checks=chosen, submission=str(path), start=start)
 
 
-def _report(
-    assignment: Assignment, chosen: Sequence[BoundCheck], result: SandboxResult,
-    owners: Sequence[str], submission: str, start: float,
+def grade_observations(
+    assignment: Assignment, result: SandboxResult, *, checks: Sequence[BoundCheck] | None = None,
+    submission: str = "", start: float | None = None,
 ) -> GradeReport:
+    """Judge what the sandbox observed (values and call outcomes) with every check."""
+    began_all = time.monotonic() if start is None else start
+    chosen = tuple(checks if checks is not None else assignment.checks)
+    _, owners = plan_calls(chosen)
     outcomes: dict[str, list[Any]] = {}
     for owner, outcome in zip(owners, result.outcomes, strict=True):
         outcomes.setdefault(owner, []).append(outcome)
@@ -172,12 +188,10 @@ def _report(
         tests.append(_test(check, verdict, time.monotonic() - began, check.visibility != "hidden"))
     tests.extend(manual_tests(assignment, result.values))
     notices = tuple(result.notices) + tuple(f"Your file ran with an error at {e}" for e in result.statement_errors)
-    return GradeReport(tuple(tests), submission, notices, "\n".join(logs), time.monotonic() - start)
+    return GradeReport(tuple(tests), submission, notices, "\n".join(logs), time.monotonic() - began_all)
 
 
-def _unreadable(
-    assignment: Assignment, chosen: Sequence[BoundCheck], message: str, submission: str, seconds: float
-) -> GradeReport:
+def _unreadable(chosen: Sequence[BoundCheck], message: str, submission: str, seconds: float) -> GradeReport:
     tests = [
         _test(c, CheckResult(0.0, "missing", "Not graded: " + message), 0.0, True) for c in chosen
     ]

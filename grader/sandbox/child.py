@@ -208,6 +208,9 @@ def main(argv: list[str]) -> None:
     apply_rlimits(request.get("rlimits", {}))
     sys.dont_write_bytecode = True
     _preload()
+    from grader.sandbox.netfilter import block_network
+
+    network = block_network() if request.get("block_network", True) else "not requested"
     sys.path.remove(_REPO)
     from grader.sandbox.wire import dumps
     from grader.submission import notebook_cells, notebook_line
@@ -217,7 +220,7 @@ def main(argv: list[str]) -> None:
     os.dup2(devnull, 0)
     sys.stdout.reconfigure(line_buffering=True, errors="backslashreplace")  # type: ignore[union-attr]
     sys.stderr.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
-    channel.send({"event": "ready"})
+    channel.send({"event": "ready", "network": network or "blocked"})
 
     entry = Path(request["entry"])
     if entry.suffix == ".ipynb":

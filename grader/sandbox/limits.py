@@ -36,7 +36,9 @@ class Limits:
         total_seconds: wall time for the whole submission, restarts included.
         startup_seconds: wall time for the child to start (imports numpy/sympy).
         cpu_seconds: CPU time of one child process (RLIMIT_CPU).
-        address_space: virtual memory of one child process (RLIMIT_AS), bytes.
+        address_space: virtual memory of one child process (RLIMIT_AS), bytes;
+            well under Gradescope's 768 MB container (numpy and sympy need
+            about 140 MB with ``OPENBLAS_NUM_THREADS=1``).
         max_processes: processes of the sandbox user (RLIMIT_NPROC); applied
             only when the child runs as the dedicated sandbox user.
         file_size: largest file the child may write (RLIMIT_FSIZE), bytes.
@@ -55,14 +57,14 @@ class Limits:
     call_seconds: float = 10.0
     total_seconds: float = 300.0
     startup_seconds: float = 60.0
-    cpu_seconds: int = 600
-    address_space: int = 1536 * MiB
-    max_processes: int = 64
-    file_size: int = 64 * MiB
-    open_files: int = 256
+    cpu_seconds: int = 300
+    address_space: int = 512 * MiB
+    max_processes: int = 32
+    file_size: int = 16 * MiB
+    open_files: int = 128
     output_bytes: int = 1 * MiB
     call_output_chars: int = 4000
-    message_bytes: int = 32 * MiB
+    message_bytes: int = 16 * MiB
     submission_bytes: int = 50 * MiB
     max_restarts: int = 10
     user: str = "grader-sandbox"

@@ -22,12 +22,19 @@ from typing import Any
 
 from grader.answers import CallOutcome
 from grader.calls import Case
+from grader.sandbox.cleanup import (
+    become_subreaper,
+    children_of,
+    kill_strays,
+    kill_user_processes,
+    remove_user_files,
+)
 from grader.sandbox.isolation import (
     Identity,
     identity_for,
-    kill_user_processes,
     lock_secret_paths,
     make_workdir,
+    release_identity,
 )
 from grader.sandbox.limits import Limits
 from grader.sandbox.protocol import CappedBytes, Stop, drive
@@ -75,24 +82,29 @@ def run_submission(
         names: module-level names whose values are wanted.
         calls: (function name, arguments) pairs; their outcomes come back in order.
         limits: time, memory and size limits.
-        secret_paths: folders or files the child must not read; made root-only
-            0700/0600 before the child starts (when running as root).
+        secret_paths: folders or files the child must not read or write (the
+            reference, the rubric, the results folder); made private 0700/0600
+            before the child starts (when running as root).
     """
     start = time.monotonic()
     encoded = [(fname, encode_args(case.args), encode_args(dict(case.kwargs))) for fname, case in calls]
     state = RunState.new(Path(entry), list(names), encoded, limits)
-    lock_secret_paths(tuple(secret_paths))
+    state.notices.extend(lock_secret_paths(tuple(secret_paths)))
     identity = identity_for(limits.user)
-    if not identity.isolated:
-        state.notices.append(
-            f"not isolated by user: running as {identity.name}; on Gradescope the child runs as an "
-            "unprivileged user"
-        )
-    workdir, sandbox_entry, copy_notices = make_workdir(Path(entry), identity, limits.submission_bytes)
-    state.notices.extend(copy_notices)
-    output = CappedBytes(limits.output_bytes)
-    total_deadline = start + limits.total_seconds
+    workdir: Path | None = None
     try:
+        if identity.isolated:
+            _clean_up(identity)  # whatever a crashed earlier run may have left
+        else:
+            _adopt_orphans()
+            state.notices.append(
+                f"not isolated by user: running as {identity.name}; on Gradescope the child runs as an "
+                "unprivileged user"
+            )
+        workdir, sandbox_entry, copy_notices = make_workdir(Path(entry), identity, limits.submission_bytes)
+        state.notices.extend(copy_notices)
+        output = CappedBytes(limits.output_bytes)
+        total_deadline = start + limits.total_seconds
         launches = 0
         while state.needs_run():
             if launches > limits.max_restarts:
@@ -104,9 +116,11 @@ def run_submission(
             stop = _launch(state, sandbox_entry, workdir, identity, limits, output, total_deadline)
             state.apply_stop(stop, output.text())
     finally:
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
         if identity.isolated:
-            kill_user_processes(identity.uid)  # type: ignore[arg-type]
-        shutil.rmtree(workdir, ignore_errors=True)
+            _clean_up(identity)
+        release_identity(identity)
     return SandboxResult(
         values=state.final_values(),
         outcomes=state.final_outcomes(),
@@ -117,8 +131,23 @@ def run_submission(
     )
 
 
+_SUBREAPER: list[bool] = []
+
+
+def _adopt_orphans() -> None:
+    """Once per process: become a child subreaper, so that no descendant of a child escapes."""
+    if not _SUBREAPER:
+        _SUBREAPER.append(become_subreaper())
+
+
+def _clean_up(identity: Identity) -> None:
+    """Kill every process of the sandbox account, then remove the files it left in shared folders."""
+    kill_user_processes(identity.uid)  # type: ignore[arg-type]
+    remove_user_files(identity.uid)  # type: ignore[arg-type]
+
+
 def _environment(workdir: Path, identity: Identity) -> dict[str, str]:
-    home = str(workdir)
+    home = str(workdir / "tmp")
     return {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "LANG": "C.UTF-8",
@@ -162,6 +191,7 @@ def _launch(
     if identity.isolated:
         extra = {"user": identity.uid, "group": identity.gid, "extra_groups": []}
     cmd = [limits.child_python(), "-I", "-B", str(CHILD), str(proto_w), str(request_path)]
+    keep = set() if identity.isolated else children_of(os.getpid())
     try:
         proc = subprocess.Popen(
             cmd, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, pass_fds=(proto_w,),
@@ -180,19 +210,25 @@ def _launch(
             total_deadline=total_deadline, max_message=limits.message_bytes,
         )
     finally:
-        _terminate(proc, identity)
+        _terminate(proc, identity, keep)
         _drain(out_r, output)
         os.close(proto_r)
         os.close(out_r)
         request_path.unlink(missing_ok=True)
 
 
-def _terminate(proc: subprocess.Popen, identity: Identity) -> None:
-    """SIGKILL the child's session (before reaping it) and, when isolated, every process of its user."""
+def _terminate(proc: subprocess.Popen, identity: Identity, keep: set[int]) -> None:
+    """SIGKILL the child's session (before reaping it) and every process it left.
+
+    Isolated: every process of the sandbox account.  Otherwise: the child's
+    descendants and the orphans this process adopted (not those in ``keep``).
+    """
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
     if identity.isolated:
         kill_user_processes(identity.uid)  # type: ignore[arg-type]
+    else:
+        kill_strays(proc.pid, keep)
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:

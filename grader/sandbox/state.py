@@ -57,6 +57,7 @@ class RunState:
     statements_done: bool = False
     finished: bool = False
     progress: int = 0
+    network_notice: bool = False
 
     @classmethod
     def new(cls, entry: Path, names: list[str], calls: list[tuple[str, Any, Any]], limits: Limits,
@@ -102,6 +103,10 @@ class RunState:
         return result
 
     def _on_ready(self, message: dict[str, Any]) -> Any:
+        network = _text(message.get("network"), 200)
+        if network != "blocked" and not self.network_notice:
+            self.network_notice = True
+            self.notices.append(f"network access was not blocked ({network or 'no report'})")
         return (None, self.gap)
 
     def _on_done(self, message: dict[str, Any]) -> Any:

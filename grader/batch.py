@@ -1,0 +1,305 @@
+"""Batch regrade: every submission of a folder, in parallel, into one CSV.
+
+The folder is a Gradescope "Export Submissions" folder (``submission_<id>/``
+folders plus ``submission_metadata.yml``) or any folder of submission folders
+and ``.py``/``.ipynb`` files.  Worker processes bind the rubric and reference
+once (inherited through ``fork`` where available) and grade one submission at
+a time; each student's code still runs in its own fresh sandboxed child, as a
+sandbox user of its own per worker when run as root.  Each submission's
+``results.json`` is written atomically to ``OUT/<id>/results.json``; the CSV is
+rebuilt from those files, so a rerun skips finished submissions (unless
+``force``) and one crashed worker costs only its submission.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import re
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from grader.assignment import Assignment, load_assignment
+from grader.autograder import grade_to_results
+from grader.report.csv_rows import csv_header, csv_row, write_csv
+from grader.report.gradescope import crash_results, write_results
+from grader.results import GradeReport, TestResult
+from grader.rubric import Rubric, load_rubric
+from grader.sandbox.isolation import is_root
+from grader.sandbox.limits import Limits
+from grader.submission import SUFFIXES
+
+__all__ = ["BatchSummary", "Submission", "discover", "grade_one", "report_from_results", "run_batch"]
+
+METADATA_FILE = "submission_metadata.yml"
+_SKIP = {"__MACOSX", "__pycache__", ".git", ".ipynb_checkpoints"}
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_STATUSES = {"passed", "partial", "failed", "invalid", "missing", "error", "manual"}
+WORKER_CRASH = "The grading worker process died while grading this submission; regrade it with --force."
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """One submission to grade: a safe id, its file or folder, its CSV metadata."""
+
+    id: str
+    path: Path
+    meta: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchSummary:
+    """What a batch run did."""
+
+    graded: tuple[str, ...]
+    skipped: tuple[str, ...]
+    crashed: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    csv_path: Path
+    out_dir: Path
+
+
+# ------------------------------------------------------------------ discovery
+
+
+def _safe_id(name: str) -> str:
+    text = _UNSAFE.sub("_", name).strip("._") or "submission"
+    return text[:120]
+
+
+def _field(entry: Mapping[str, Any], key: str) -> str:
+    value = entry.get(f":{key}", entry.get(key, ""))
+    return "" if value is None else str(value)
+
+
+def read_metadata(folder: Path) -> dict[str, dict[str, str]]:
+    """Gradescope's ``submission_metadata.yml``: folder name -> name, email, sid (members joined by ``; ``)."""
+    path = folder / METADATA_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8", errors="replace"))
+    except yaml.YAMLError as exc:
+        print(f"warning: {path} is not valid YAML ({exc}); names are left empty", file=sys.stderr)
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for key, value in (data or {}).items() if isinstance(data, dict) else ():
+        if not isinstance(value, dict):
+            continue
+        members = value.get(":submitters", value.get("submitters")) or []
+        members = [m for m in members if isinstance(m, dict)] if isinstance(members, list) else []
+        out[str(key)] = {k: "; ".join(_field(m, k) for m in members) for k in ("name", "email", "sid")}
+    return out
+
+
+def discover(folder: Path, *, exclude: Iterable[Path] = ()) -> list[Submission]:
+    """The submissions in ``folder``: sub-folders and ``.py``/``.ipynb`` files, sorted by name."""
+    folder = Path(folder)
+    skip = {Path(p).resolve() for p in exclude}
+    metadata = read_metadata(folder)
+    found: list[Submission] = []
+    used: set[str] = set()
+    for child in sorted(folder.iterdir(), key=lambda p: p.name):
+        if child.name in _SKIP or child.name.startswith(".") or child.is_symlink() or child.resolve() in skip:
+            continue
+        if not (child.is_dir() or (child.is_file() and child.suffix in SUFFIXES)):
+            continue
+        meta = metadata.get(child.name, {})
+        base = child.name if child.is_dir() else child.stem
+        if meta or base.startswith("submission_"):
+            base = base.removeprefix("submission_")
+        sub_id, n = _safe_id(base), 2
+        while sub_id in used:
+            sub_id, n = f"{_safe_id(base)}-{n}", n + 1
+        used.add(sub_id)
+        found.append(Submission(sub_id, child, {"id": sub_id, **meta}))
+    return found
+
+
+# ------------------------------------------------------------------ workers
+
+_ASSIGNMENT: Assignment | None = None
+_LIMITS: Limits | None = None
+
+
+def _init_worker(rubric: Path, counter: Any, user_prefix: str) -> None:
+    """Bind the rubric once per worker (unless inherited) and pick this worker's sandbox user."""
+    global _ASSIGNMENT, _LIMITS
+    with counter.get_lock():
+        counter.value += 1
+        index = counter.value
+    if _ASSIGNMENT is None:
+        _ASSIGNMENT = load_assignment(rubric)
+    _LIMITS = Limits(user=f"{user_prefix}-w{index}") if is_root() else Limits()
+
+
+def grade_one(sub_id: str, path: str, results_path: str) -> str:
+    """Grade one submission in a worker and write its results.json; returns ``sub_id``."""
+    outcome = grade_to_results(Path(path), assignment=_ASSIGNMENT, limits=_LIMITS)
+    results = dict(outcome.results)
+    results.setdefault("extra_data", {})["batch_id"] = sub_id
+    write_results(results, Path(results_path))
+    return sub_id
+
+
+Task = Callable[[str, str, str], str]
+
+
+def _pool(jobs: int, rubric: Path, user_prefix: str) -> ProcessPoolExecutor:
+    methods = mp.get_all_start_methods()
+    ctx = mp.get_context("fork" if "fork" in methods else "spawn")
+    counter = ctx.Value("i", 0)
+    return ProcessPoolExecutor(
+        max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(rubric, counter, user_prefix)
+    )
+
+
+def _write_crash(results_path: Path, detail: str) -> None:
+    results = crash_results(WORKER_CRASH, traceback_text=detail)
+    results["extra_data"]["worker_crash"] = True
+    write_results(results, results_path)
+
+
+def _run_pool(
+    todo: Sequence[Submission], out_dir: Path, *, jobs: int, rubric: Path, user_prefix: str,
+    task: Task, tick: Callable[[], None],
+) -> tuple[list[str], list[Submission]]:
+    """Grade ``todo`` on a pool; returns (graded ids, submissions whose worker broke)."""
+    graded: list[str] = []
+    broken: list[Submission] = []
+    with _pool(jobs, rubric, user_prefix) as pool:
+        futures: dict[Future[str], Submission] = {}
+        for sub in todo:
+            target = out_dir / sub.id / "results.json"
+            futures[pool.submit(task, sub.id, str(sub.path), str(target))] = sub
+        for future in _as_completed(futures):
+            sub = futures[future]
+            try:
+                future.result()
+                graded.append(sub.id)
+                tick()
+            except BrokenProcessPool:
+                broken.append(sub)
+            except Exception:
+                _write_crash(out_dir / sub.id / "results.json", traceback.format_exc())
+                graded.append(sub.id)
+                tick()
+    return graded, broken
+
+
+def _as_completed(futures: Mapping[Future[str], Submission]) -> Iterable[Future[str]]:
+    from concurrent.futures import as_completed
+
+    return as_completed(futures)
+
+
+# ------------------------------------------------------------------ rows
+
+
+def report_from_results(results: Mapping[str, Any]) -> GradeReport:
+    """Rebuild the parts of a :class:`GradeReport` that CSV rows need from a results.json."""
+    tests = []
+    for t in results.get("tests") or []:
+        extra = t.get("extra_data") or {}
+        status = extra.get("status") if extra.get("status") in _STATUSES else (
+            "passed" if t.get("status") == "passed" else "failed"
+        )
+        manual = bool(extra.get("manual"))
+        tests.append(TestResult(
+            name=str(t.get("name", "")), number=str(t.get("number", "")), answer=str(extra.get("answer") or ""),
+            score=float(t.get("score") or 0.0),
+            max_score=float(extra.get("staff_points", 0.0) if manual else (t.get("max_score") or 0.0)),
+            status=status, visibility=t.get("visibility", "visible"), output=str(t.get("output", "")),
+            part=str(extra.get("part") or ""), manual=manual,
+        ))
+    output = results.get("output") or ""
+    notices = tuple(n for n in str(output).split("\n\n") if n.strip())
+    return GradeReport(tuple(tests), str((results.get("extra_data") or {}).get("submission", "")), notices)
+
+
+def _row(sub: Submission, out_dir: Path, parts: Sequence[str]) -> list[str]:
+    path = out_dir / sub.id / "results.json"
+    try:
+        results = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        results = crash_results("no results.json was written for this submission", traceback_text="")
+    report = report_from_results(results)
+    row = csv_row(report, meta=sub.meta, parts=parts)
+    if (results.get("extra_data") or {}).get("crashed") and "crash" not in row[-1]:
+        row[-1] = ";".join(sorted({*filter(None, row[-1].split(";")), "crash"}))
+    return row
+
+
+def _finished(path: Path) -> bool:
+    try:
+        return isinstance(json.loads(path.read_text(encoding="utf-8")).get("tests"), list)
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def default_out_dir(csv_path: Path) -> Path:
+    """Where results.json files go: ``grades.csv`` -> ``grades_results/`` beside it."""
+    csv_path = Path(csv_path)
+    return csv_path.with_name(csv_path.stem + "_results")
+
+
+def run_batch(
+    folder: Path, csv_path: Path, *, out_dir: Path | None = None, jobs: int | None = None,
+    force: bool = False, rubric: Path, progress: bool = True, user_prefix: str = "grader-sandbox",
+    task: Task = grade_one,
+) -> BatchSummary:
+    """Grade every submission in ``folder`` and write the CSV; see the module docstring.
+
+    Raises:
+        RubricError: the rubric is broken (nothing is graded).
+        FileNotFoundError: ``folder`` is not a folder.
+    """
+    global _ASSIGNMENT
+    folder, csv_path = Path(folder), Path(csv_path)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder} is not a folder")
+    out_dir = Path(out_dir) if out_dir else default_out_dir(csv_path)
+    spec: Rubric = load_rubric(rubric)
+    subs = discover(folder, exclude=(out_dir, csv_path))
+    todo = [s for s in subs if force or not _finished(out_dir / s.id / "results.json")]
+    skipped = tuple(s.id for s in subs if s not in todo)
+    graded: list[str] = []
+    crashed: list[str] = []
+    if todo:
+        _ASSIGNMENT = load_assignment(rubric)  # bound once; forked workers inherit it
+        jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+        import tqdm as tqdm_module
+
+        tqdm_module.tqdm.monitor_interval = 0  # no monitor thread across fork()
+        bar = tqdm_module.tqdm(total=len(todo), unit="sub", file=sys.stderr, disable=not progress, desc="grading")
+        try:
+            done, broken = _run_pool(
+                todo, out_dir, jobs=jobs, rubric=rubric, user_prefix=user_prefix, task=task, tick=bar.update
+            )
+            graded += done
+            for sub in broken:  # alone in a fresh worker: only the culprit crashes again
+                again, still = _run_pool(
+                    [sub], out_dir, jobs=1, rubric=rubric, user_prefix=user_prefix, task=task, tick=bar.update
+                )
+                graded += again
+                for bad in still:
+                    _write_crash(out_dir / bad.id / "results.json", WORKER_CRASH)
+                    crashed.append(bad.id)
+                    bar.update()
+        finally:
+            bar.close()
+    parts = [p.id for p in spec.parts]
+    rows = [_row(s, out_dir, parts) for s in subs]
+    write_csv(csv_path, csv_header(parts), rows)
+    return BatchSummary(
+        tuple(graded), skipped, tuple(crashed), tuple(tuple(r) for r in rows), csv_path, out_dir
+    )
