@@ -56,14 +56,14 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from grader.rubric import load_rubric
-    from grader.template import render_template
-
     if not Path(args.rubric).exists() and PUBLIC_RUBRIC.is_file():  # the student bundle
         from grader.public_checks import load_public
 
         sys.stdout.write(load_public(PUBLIC_RUBRIC)["template"])
         return 0
+    from grader.rubric import load_rubric
+    from grader.template import render_template
+
     sys.stdout.write(render_template(load_rubric(args.rubric)))
     return 0
 

@@ -260,7 +260,7 @@ def _backprop_cases(rng: np.random.Generator) -> list[Case]:
 def _cost(weights: list[np.ndarray], biases: list[np.ndarray], x: np.ndarray, f: Callable[[Any], Any],
           target: np.ndarray) -> float:
     a = np.asarray(x, dtype=float)
-    for w, b in zip(weights, biases):
+    for w, b in zip(weights, biases, strict=True):
         a = f(w @ a + b)
     return 0.5 * float(np.sum((a - target) ** 2))
 
@@ -295,7 +295,7 @@ def _backprop_judge(case: Case, value: Any) -> str | None:
     for name, given, want in (("dW", value[0], slopes[0]), ("db", value[1], slopes[1])):
         if not isinstance(given, list) or len(given) != len(want):
             return f"{name} should be a list of {len(want)} array(s), one per layer"
-        for layer, (g, w) in enumerate(zip(given, want)):
+        for layer, (g, w) in enumerate(zip(given, want, strict=True)):
             try:
                 arr = np.asarray(g, dtype=float)
             except (TypeError, ValueError):
@@ -317,7 +317,7 @@ def _lstm_cases(rng: np.random.Generator) -> list[Case]:
         if xs not in _HANDOUT_INPUTS:
             cases.append(Case(args=(list(xs), dict(HANDOUT_LSTM)), label="the handout's weights"))
     while len(cases) < 12:
-        params = {k: float(v) for k, v in zip(LSTM_KEYS, np.round(rng.normal(0.0, 3.0, 12), 2))}
+        params = {k: float(v) for k, v in zip(LSTM_KEYS, np.round(rng.normal(0.0, 3.0, 12), 2), strict=True)}
         xs = [float(v) for v in np.round(rng.uniform(-2.0, 2.0, size=int(rng.integers(2, 8))), 2)]
         if handout_lstm(xs, params)[1] > 1e-3:
             cases.append(Case(args=(xs, params), label="random weights"))
@@ -332,7 +332,7 @@ def _lstm_judge(case: Case, value: Any) -> str | None:
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
         return "every h_t should be a number"
     if value != want:
-        first = next(t for t, (g, w) in enumerate(zip(value, want)) if g != w)
+        first = next(t for t, (g, w) in enumerate(zip(value, want, strict=False)) if g != w)
         return f"h_{first} does not follow the handout's equations ({case.label})"
     return None
 

@@ -18,6 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from grader.errors import RubricError
 
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
+
 Visibility = Literal["visible", "hidden", "after_due_date", "after_published"]
 ValueKind = Literal[
     "number", "vector", "expression", "relation", "relations", "region", "polygon", "choice",
@@ -156,7 +158,7 @@ def load_rubric(path: Path) -> Rubric:
     except OSError as exc:
         raise RubricError(f"cannot read the rubric {path}: {exc.strerror or exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         raise RubricError(f"{path}: not valid YAML: {exc}") from None
     return parse_rubric(data, source=str(path))

@@ -9,6 +9,7 @@ half-planes, a convex polygon whose boundary is the level set ``{s = L}``.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 
@@ -258,7 +259,7 @@ def p1d_threshold(beta: float | sp.Expr) -> sp.Expr:
         raise ValueError("beta must be a positive number")
     bound = sp.log(1 / OUTPUT_THRESHOLD - 1) / beta
     u = _outputs_in_s()
-    kinks = sorted({k for ui in u for k in sp.solve(ui, _S) if k > 0})
+    kinks = sorted({k for ui in u for k in sp.solve(ui, _S, simplify=False) if k > 0})
     edges = [sp.Integer(0), *kinks, sp.oo]
     for lo, hi in zip(edges, edges[1:], strict=False):
         probe = lo + 1 if hi == sp.oo else (lo + hi) / 2
@@ -267,7 +268,7 @@ def p1d_threshold(beta: float | sp.Expr) -> sp.Expr:
         )
         if sp.diff(gap, _S) <= 0:
             raise ValueError("f(u1) - f(u2) is not increasing in the hidden sum")
-        (root,) = sp.solve(sp.Eq(gap, bound), _S)
+        (root,) = sp.solve(sp.Eq(gap, bound), _S, simplify=False)
         if bool(root >= lo) and bool(root <= hi):
             return root
     raise ValueError("no threshold found")
@@ -278,6 +279,7 @@ def p1d_area(beta: float | sp.Expr) -> sp.Expr:
     return sublevel_area(p1d_threshold(beta))
 
 
+@functools.lru_cache(maxsize=1)
 def p1d_areas_exact() -> tuple[sp.Expr, sp.Expr]:
     """1(d): the exact areas at beta = 1 and beta = 3."""
     first, second = (p1d_area(b) for b in P1D_BETAS)

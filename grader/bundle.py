@@ -1,0 +1,130 @@
+"""The two zips: the Gradescope autograder and the students' self-check.
+
+Both are reproducible (sorted entries, fixed timestamps) and hold no tests,
+examples, caches or virtual environments.
+
+* ``autograder.zip``: ``setup.sh`` and ``run_autograder`` at the root, the
+  engine, the reference, the rubrics, ``scripts/ensure_env`` and the pinned
+  ``requirements.txt``, laid out as Gradescope unpacks it in
+  ``/autograder/source``.
+* ``hw4-selfcheck.zip``: the engine without anything secret, the public
+  metadata ``grader/public_rubric.json`` (names, kinds, shapes; see
+  :mod:`grader.public_checks`), the template as ``hw4_template.py``, the
+  runtime requirements of ``check`` and a README.  No ``reference/``, no
+  ``rubrics/``.
+"""
+
+from __future__ import annotations
+
+import json
+import stat
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from grader.paths import DEFAULT_RUBRIC, ROOT
+
+__all__ = ["AUTOGRADER_FILES", "autograder_members", "build_autograder_bundle", "build_student_bundle"]
+
+AUTOGRADER_FILES = ("setup.sh", "run_autograder", "requirements.txt", "pyproject.toml", "scripts/ensure_env")
+_TREES_STAFF = ("grader", "reference", "rubrics")
+_SKIP_PARTS = {"__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", ".git", ".venv"}
+_SKIP_SUFFIXES = (".pyc", ".pyo", ".orig", ".rej", ".swp")
+_EXECUTABLE = {"setup.sh", "run_autograder", "scripts/ensure_env"}
+_EPOCH = (1980, 1, 1, 0, 0, 0)
+_STUDENT_REQUIREMENTS = ("numpy", "sympy")
+"""What ``check`` imports besides the standard library."""
+STUDENT_README = """\
+# {assignment}: self-check
+
+Check your `hw4.py` before you submit it.  Unzip this folder next to your
+`hw4.py` (so that `grader/` and `hw4.py` sit side by side), then run:
+
+```sh
+python -m pip install -r requirements-selfcheck.txt   # numpy and sympy, once
+python -m grader check hw4.py
+```
+
+It runs your file in a separate process and prints a table: which answers are
+present, which parse (and where they do not), which have the wrong shape or
+type, which functions raise or time out, and public checks that reveal nothing
+(softmax sums to one and stays finite, backprop agrees with finite differences
+of the cost, lstm_run follows the handout's equations, the 2(c)/2(d) weights
+behave as the handout defines).  It never shows an expected answer, and passing
+it does not mean an answer is right: Gradescope grades it.
+
+`hw4_template.py` lists every name with its docstring (`python -m grader
+template` prints it too).  Keep top-level code cheap: no plots, no `input()`.
+"""
+
+
+def _wanted(rel: Path) -> bool:
+    return not (set(rel.parts) & _SKIP_PARTS) and not rel.name.endswith(_SKIP_SUFFIXES)
+
+
+def _tree(root: Path, top: str, *, exclude: Iterable[str] = ()) -> list[str]:
+    skip = set(exclude)
+    out = []
+    for path in sorted((root / top).rglob("*")):
+        rel = path.relative_to(root)
+        if path.is_file() and not path.is_symlink() and _wanted(rel) and rel.as_posix() not in skip:
+            out.append(rel.as_posix())
+    return out
+
+
+def autograder_members(root: Path = ROOT) -> list[str]:
+    """Project files that go into the Gradescope zip, relative to ``root``."""
+    names = [f for f in AUTOGRADER_FILES if (root / f).is_file()]
+    for top in _TREES_STAFF:
+        names += _tree(root, top, exclude=("grader/public_rubric.json",))
+    return sorted(set(names))
+
+
+def _info(name: str, executable: bool) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=_EPOCH)
+    mode = 0o755 if executable else 0o644
+    info.external_attr = (stat.S_IFREG | mode) << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
+def _write_zip(out: Path, entries: dict[str, bytes]) -> list[str]:
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    with zipfile.ZipFile(tmp, "w") as zf:
+        for name in sorted(entries):
+            zf.writestr(_info(name, name in _EXECUTABLE), entries[name])
+    tmp.replace(out)
+    return sorted(entries)
+
+
+def build_autograder_bundle(out: Path, *, rubric: Path = DEFAULT_RUBRIC, root: Path = ROOT) -> list[str]:
+    """Write the Gradescope zip; returns its member names.  The rubric is bound first, so a broken one fails."""
+    from grader.assignment import load_assignment
+
+    load_assignment(rubric)
+    return _write_zip(out, {name: (root / name).read_bytes() for name in autograder_members(root)})
+
+
+def _student_requirements(root: Path) -> bytes:
+    lines = [
+        line for line in (root / "requirements.txt").read_text(encoding="utf-8").splitlines()
+        if line.split("==")[0].strip().lower() in _STUDENT_REQUIREMENTS
+    ]
+    return ("# What `python -m grader check` needs.\n" + "\n".join(lines) + "\n").encode()
+
+
+def build_student_bundle(out: Path, *, rubric: Path = DEFAULT_RUBRIC, root: Path = ROOT) -> list[str]:
+    """Write the students' self-check zip; returns its member names."""
+    from grader.assignment import load_assignment
+    from grader.public_checks import build_public
+
+    public = build_public(load_assignment(rubric))
+    entries = {name: (root / name).read_bytes() for name in _tree(root, "grader")}
+    entries.pop("grader/public_rubric.json", None)
+    entries["grader/public_rubric.json"] = (json.dumps(public, indent=1, sort_keys=True) + "\n").encode()
+    entries[f"{public['entry_stem']}_template.py"] = public["template"].encode()
+    entries["requirements-selfcheck.txt"] = _student_requirements(root)
+    entries["README.md"] = STUDENT_README.format(assignment=public["assignment"]).encode()
+    return _write_zip(out, entries)

@@ -1,0 +1,305 @@
+"""``python -m grader check hw4.py``: a student's self-check that gives nothing away.
+
+Runs the file in the sandbox once, then says for each answer whether it is
+present, whether it parses (pointing at where it does not), whether its shape
+and type are right, whether functions raise or time out, and runs the public
+property checks of :mod:`grader.public_checks`.  It needs only the public
+metadata (``grader/public_rubric.json`` in the student bundle, or the rubric
+in a full checkout), the sandbox and the parsers: never the reference, and it
+never prints an expected value of a graded part.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from grader.answers import Failed, FunctionRef, Missing, describe
+from grader.calls import Case
+from grader.errors import InvalidAnswer
+from grader.paths import PUBLIC_RUBRIC
+from grader.public_checks import PARAM_TARGETS, PROPERTIES, PUBLIC_SEED, judge_outcome, load_public
+from grader.sandbox.limits import Limits
+from grader.sandbox.runner import SandboxResult, run_submission
+from grader.submission import SubmissionError, find_entry
+
+__all__ = ["Row", "check_rows", "render_check", "run_check"]
+
+WIDTH = 100
+_PAINT = {"ok": "\033[32m", "staff": "\033[36m", "optional": "\033[2m", "missing": "\033[33m"}
+_RED = "\033[31m"
+_RESET = "\033[0m"
+_ORDER = ("error", "timeout", "invalid", "wrong", "missing")
+"""Problems in the order to fix them: a crash hides everything after it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One answer's line: status is ok, staff, optional, missing, invalid, error, timeout or wrong."""
+
+    number: str
+    answer: str
+    status: str
+    message: str
+
+
+# ------------------------------------------------------------------ reading answers
+
+
+def _where(exc: InvalidAnswer, prefix: str = "") -> str:
+    where = ", ".join(w for w in (prefix, exc.where) if w)
+    return exc.message + (f" ({where})" if where else "")
+
+
+def read_problem(part: Mapping[str, Any], value: Any) -> str | None:
+    """Why ``value`` cannot be read as the part's kind of answer, or None when it can."""
+    from grader.checks.lstm_params import read_params
+    from grader.checks.polygon import read_polygon
+    from grader.checks.relation import read_relation
+    from grader.checks.vector import read_vector
+    from grader.expr import to_number, to_sympy
+
+    kind, variables = part["value"], part.get("variables", [])
+    try:
+        if kind == "number":
+            to_number(value)
+        elif kind == "vector":
+            read_vector(value, part["length"])
+        elif kind == "expression":
+            to_sympy(value, variables)
+        elif kind == "relation":
+            read_relation(value, variables)
+        elif kind == "relations":
+            return _items(value, part["items"], lambda v: read_relation(v, variables), "relations")
+        elif kind == "region":
+            read_polygon(value) if isinstance(value, list) else read_relation(value, variables)
+        elif kind == "polygon":
+            read_polygon(value)
+        elif kind == "outputs":
+            return _outputs(value, part["keys"], part.get("length", 2))
+        elif kind == "params":
+            read_params(value, tuple(part["keys"]))
+        elif kind == "int_list":
+            return _ints(value, part["length"])
+        elif kind == "choice":
+            choices = part.get("choices", [])
+            if not isinstance(value, str) or value.strip().lower() not in {c.lower() for c in choices}:
+                return f"expected one of {', '.join(repr(c) for c in choices)}; found {describe(value)}"
+        elif kind == "bool":
+            if not isinstance(value, bool):
+                return f"expected True or False; found {describe(value)}"
+        elif kind == "function":
+            if not isinstance(value, FunctionRef):
+                return f"expected a function {part.get('signature') or ''}; found {describe(value)}"
+        elif kind == "text" and (not isinstance(value, str) or not value.strip()):
+            return f"expected some text; found {describe(value)}"
+    except InvalidAnswer as exc:
+        return _where(exc)
+    return None
+
+
+def _items(value: Any, n: int, read: Any, what: str) -> str | None:
+    if not isinstance(value, list):
+        return f"expected a list of {n} {what}; found {describe(value)}"
+    if len(value) != n:
+        return f"expected {n} {what}; found {len(value)}"
+    for i, item in enumerate(value, start=1):
+        try:
+            read(item)
+        except InvalidAnswer as exc:
+            return _where(exc, f"item {i}")
+    return None
+
+
+def _outputs(value: Any, keys: Sequence[str], length: int) -> str | None:
+    from grader.checks.vector import read_vector
+
+    if not isinstance(value, dict):
+        return f"expected a dict with the keys {', '.join(keys)}; found {describe(value)}"
+    given = {str(k): v for k, v in value.items()}
+    missing = [k for k in keys if k not in given]
+    if missing:
+        return f"the dict has no entry for {', '.join(missing)}"
+    for key in keys:
+        try:
+            read_vector(given[key], length)
+        except InvalidAnswer as exc:
+            return _where(exc, f"entry {key}")
+    return None
+
+
+def _ints(value: Any, n: int) -> str | None:
+    if not isinstance(value, list):
+        return f"expected a list of {n} ints; found {describe(value)}"
+    if len(value) != n:
+        return f"expected {n} values; found {len(value)}"
+    for i, item in enumerate(value):
+        whole = isinstance(item, int) or (isinstance(item, float) and item.is_integer())
+        if isinstance(item, bool) or not whole:
+            return f"item {i + 1} should be an int; it is {describe(item)}"
+    return None
+
+
+# ------------------------------------------------------------------ running
+
+
+def _calls(parts: Sequence[Mapping[str, Any]]) -> list[tuple[str, Case]]:
+    calls = []
+    for i, part in enumerate(parts):
+        prop = PROPERTIES.get(part["answer"]) if part["value"] == "function" else None
+        if prop is not None:
+            rng = np.random.default_rng([PUBLIC_SEED, i])
+            calls += [(part["answer"], case) for case in prop.cases(rng)]
+    return calls
+
+
+def _function_row(part: Mapping[str, Any], cases: list[Case], outcomes: list[Any]) -> tuple[str, str]:
+    prop = PROPERTIES.get(part["answer"])
+    if prop is None or not cases:
+        return "ok", "defined (no public check for this function)"
+    problems = [(c, judge_outcome(prop, c, o.value), o.value) for c, o in zip(cases, outcomes, strict=False)]
+    bad = [(c, p, v) for c, p, v in problems if p]
+    if not bad:
+        return "ok", f"runs; public check passed on {len(cases)} calls: {prop.what}"
+    _, problem, value = bad[0]
+    status = "wrong"
+    if isinstance(value, Failed):
+        status = "timeout" if value.timed_out else "error"
+    return status, f"{len(bad)} of {len(cases)} calls went wrong; first: {problem}"
+
+
+def check_rows(public: Mapping[str, Any], result: SandboxResult, calls: Sequence[tuple[str, Case]]) -> list[Row]:
+    """One row per part, from what the sandbox observed."""
+    by_name: dict[str, tuple[list[Case], list[Any]]] = {}
+    for (name, case), outcome in zip(calls, result.outcomes, strict=False):
+        by_name.setdefault(name, ([], []))
+        by_name[name][0].append(case)
+        by_name[name][1].append(outcome)
+    rows = []
+    for part in public["parts"]:
+        name = part["answer"]
+        value = result.values.get(name, Missing())
+        status, message = _status(part, value, by_name.get(name, ([], [])))
+        rows.append(Row(part["number"], name, status, message))
+    return rows
+
+
+def _status(part: Mapping[str, Any], value: Any, calls: tuple[list[Case], list[Any]]) -> tuple[str, str]:
+    name = part["answer"]
+    blank_text = part["value"] == "text" and isinstance(value, str) and not value.strip()
+    if isinstance(value, Missing) or value is None or blank_text:
+        if part["value"] == "text" or part.get("optional"):
+            return "optional", "not answered (" + ("graded by staff" if part["value"] == "text" else "optional") + ")"
+        if isinstance(value, Missing):
+            return "missing", "not defined (python -m grader template lists every name)"
+        return "missing", "still None (the template's placeholder)"
+    if isinstance(value, Failed):
+        return ("timeout" if value.timed_out else "error"), value.message
+    problem = read_problem(part, value)
+    if problem is not None:
+        return "invalid", problem[0].upper() + problem[1:]
+    if part["value"] == "text":
+        return "staff", f"kept for staff grading ({len(value.strip())} characters)"
+    if part["value"] == "function":
+        return _function_row(part, *calls)
+    if name in PARAM_TARGETS:
+        from grader.checks.lstm_params import read_params
+        from grader.public_checks import lstm_behaviour
+
+        alphabet, target, what = PARAM_TARGETS[name]
+        miss = lstm_behaviour(read_params(value, tuple(part["keys"])), alphabet, target)
+        return ("wrong", f"parses, but {miss}") if miss else ("ok", f"parses; {what}")
+    return "ok", "present and parses"
+
+
+def public_metadata(rubric: Path | None) -> dict[str, Any]:
+    """The shipped public metadata, or (in a full checkout) metadata built from the rubric."""
+    if PUBLIC_RUBRIC.is_file():
+        return load_public(PUBLIC_RUBRIC)
+    from grader.assignment import load_assignment
+    from grader.paths import DEFAULT_RUBRIC
+    from grader.public_checks import build_public
+
+    return build_public(load_assignment(rubric or DEFAULT_RUBRIC))
+
+
+# ------------------------------------------------------------------ output
+
+
+def use_color() -> bool:
+    """Colour when stdout is a terminal and ``NO_COLOR`` is not set."""
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def render_check(rows: Sequence[Row], notices: Sequence[str], *, color: bool) -> str:
+    """The table, the notices and what to fix first."""
+    w_num = max(len("#"), *(len(r.number) for r in rows))
+    w_name = max(len("Answer"), *(len(r.answer) for r in rows))
+    w_status = max(len("Status"), *(len(r.status) for r in rows))
+    lead = w_num + w_name + w_status + 6
+    w_msg = max(30, WIDTH - lead)
+
+    def paint(text: str, status: str) -> str:
+        code = _PAINT.get(status, _RED)
+        return f"{code}{text}{_RESET}" if color else text
+
+    lines = [f"{'#'.ljust(w_num)}  {'Answer'.ljust(w_name)}  {'Status'.ljust(w_status)}  Message", "-" * (lead + w_msg)]
+    for r in rows:
+        chunks = textwrap.wrap(r.message, w_msg) or [""]
+        head = f"{r.number.ljust(w_num)}  {r.answer.ljust(w_name)}  {paint(r.status.ljust(w_status), r.status)}  "
+        lines.append((head + chunks[0]).rstrip())
+        lines += [" " * lead + c for c in chunks[1:]]
+    lines.append("-" * (lead + w_msg))
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    lines.append("Summary: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    if notices:
+        lines += ["", "Notices:"] + ["  - " + n for n in notices]
+    lines += ["", _fix_first(rows, notices, color)]
+    lines.append("This self-check never shows expected answers; passing it does not mean an answer is right.")
+    return "\n".join(lines) + "\n"
+
+
+def _fix_first(rows: Sequence[Row], notices: Sequence[str], color: bool) -> str:
+    errors = [n for n in notices if n.startswith("Your file ran with an error")]
+    if errors:
+        return "Fix first: " + errors[0][0].lower() + errors[0][1:] + " (what it defines is lost)."
+    for status in _ORDER:
+        hit = next((r for r in rows if r.status == status), None)
+        if hit is not None:
+            text = f"Fix first: {hit.number} {hit.answer} ({status}): {hit.message}"
+            return f"{_RED}{text}{_RESET}" if color else text
+    text = "Nothing to fix: every answer is present, parses and passes the public checks."
+    return f"\033[32m{text}{_RESET}" if color else text
+
+
+def run_check(path: Path, *, rubric: Path | None = None, color: bool | None = None) -> int:
+    """Check the submission at ``path`` and print the table; 0 when checked, 2 when it could not be."""
+    public = public_metadata(rubric)
+    try:
+        entry = find_entry(Path(path))
+    except SubmissionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    parts = public["parts"]
+    calls = _calls(parts)
+    lim = public["limits"]
+    limits = Limits(
+        statement_seconds=lim["statement_seconds"], call_seconds=lim["call_seconds"],
+        total_seconds=lim["total_seconds"],
+    )
+    result = run_submission(entry, [p["answer"] for p in parts], calls, limits=limits)
+    rows = check_rows(public, result, calls)
+    notices = [n for n in result.notices if not n.startswith("not isolated by user")]
+    notices += [f"Your file ran with an error at {e}" for e in result.statement_errors]
+    print(f"Self-check of {entry} ({public['assignment']})\n")
+    print(render_check(rows, notices, color=use_color() if color is None else color), end="")
+    return 0

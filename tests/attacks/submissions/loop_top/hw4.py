@@ -1,0 +1,3 @@
+# Attack: an infinite loop at top level.
+while True:
+    pass
