@@ -24,8 +24,9 @@ fi
 # Code and environment readable by everyone; answers and results by root only.
 chmod -R a+rX "$ROOT/grader" "$ROOT/.venv" "$ROOT/scripts"
 chmod 755 "$ROOT"
-for secret in reference rubrics; do
-  [ -d "$ROOT/$secret" ] && chown -R root:root "$ROOT/$secret" && chmod -R go-rwx "$ROOT/$secret"
+# (the grader locks these again before every run: ANSWER_DIRS in grader/sandbox/isolation.py)
+for secret in reference rubrics submissions_example tests benchmarks results .git; do
+  if [ -e "$ROOT/$secret" ]; then chown -R root:root "$ROOT/$secret"; chmod -R go-rwx "$ROOT/$secret"; fi
 done
 GS_ROOT="${GRADER_GRADESCOPE_ROOT:-/autograder}"
 mkdir -p "$GS_ROOT/results" && chmod 700 "$GS_ROOT/results"

@@ -101,7 +101,18 @@ def _select(value: Any, key: int | str | None, path: str) -> Any:
 
 
 def resolve_expected(reference: ModuleType, name: str, *, want_callable: bool, path: str) -> Any:
-    """The reference value named ``name``: called when it is a function, unless a callable is wanted."""
+    """The reference value named ``name``: called when it is a function, unless a callable is wanted.
+
+    Values are computed once per reference module (several checks select
+    items of one value, and mistakes reuse values): the reference is pure.
+    """
+    memo: dict[tuple[str, bool], Any] = reference.__dict__.setdefault("__grader_memo__", {})
+    if (name, want_callable) not in memo:
+        memo[(name, want_callable)] = _resolve(reference, name, want_callable=want_callable, path=path)
+    return memo[(name, want_callable)]
+
+
+def _resolve(reference: ModuleType, name: str, *, want_callable: bool, path: str) -> Any:
     if not hasattr(reference, name):
         raise RubricError(f"the reference has no attribute {name!r}", path)
     target = getattr(reference, name)

@@ -16,9 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.assignment import Assignment, load_assignment
+from grader.assignment import Assignment
 from grader.errors import RubricError
-from grader.grade import grade_path
+from grader.grade import grade_fresh, grade_path
+from grader.paths import DEFAULT_RUBRIC
 from grader.report.console import render_table
 from grader.report.gradescope import crash_results, results_json, validate, write_results
 from grader.results import GradeReport
@@ -43,14 +44,16 @@ def grade_to_results(
     ``secret_paths`` (such as the results folder) are kept from the student's code.
     """
     try:
-        bound = assignment or load_assignment(rubric)  # type: ignore[arg-type]
+        if assignment is None:
+            report = grade_fresh(submission, rubric or DEFAULT_RUBRIC, limits=limits, secret_paths=secret_paths)
+        else:
+            report = grade_path(submission, assignment, limits=limits, secret_paths=secret_paths)
     except RubricError as exc:
         text = f"The rubric is broken, so nothing was graded:\n{exc}"
         return Outcome(None, crash_results(text, traceback_text=traceback.format_exc()), 2)
-    except Exception as exc:  # a reference or kind module that fails to load
-        return Outcome(None, crash_results(exc, traceback_text=traceback.format_exc()), 2)
+    except Exception as exc:  # the grader's own failure, not the student's
+        return Outcome(None, crash_results(exc, traceback_text=traceback.format_exc()), 1)
     try:
-        report = grade_path(submission, bound, limits=limits, secret_paths=secret_paths)
         results = results_json(report)
         validate(results)
         return Outcome(report, results, 0)

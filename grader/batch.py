@@ -20,7 +20,7 @@ import re
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,7 +181,7 @@ def _run_pool(
         for sub in todo:
             target = out_dir / sub.id / "results.json"
             futures[pool.submit(task, sub.id, str(sub.path), str(target))] = sub
-        for future in _as_completed(futures):
+        for future in as_completed(futures):
             sub = futures[future]
             try:
                 future.result()
@@ -194,12 +194,6 @@ def _run_pool(
                 graded.append(sub.id)
                 tick()
     return graded, broken
-
-
-def _as_completed(futures: Mapping[Future[str], Submission]) -> Iterable[Future[str]]:
-    from concurrent.futures import as_completed
-
-    return as_completed(futures)
 
 
 # ------------------------------------------------------------------ rows

@@ -10,13 +10,16 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from grader import plan_cache
 from grader.answers import Failed, FunctionAnswer, FunctionRef, Missing, describe
-from grader.assignment import Assignment, BoundCheck
+from grader.assignment import Assignment, BoundCheck, bind
 from grader.calls import Case
 from grader.results import CheckResult, GradeReport, TestResult
+from grader.rubric import Rubric, load_rubric
 from grader.sandbox.isolation import answer_paths
 from grader.sandbox.limits import Limits
 from grader.sandbox.runner import SandboxResult, run_submission
@@ -122,9 +125,10 @@ def manual_tests(assignment: Assignment, values: dict[str, Any]) -> list[TestRes
     return tests
 
 
-def limits_for(assignment: Assignment, base: Limits | None = None) -> Limits:
+def limits_for(assignment: Assignment | Rubric, base: Limits | None = None) -> Limits:
     """Sandbox limits with the rubric's time limits applied."""
-    spec = assignment.rubric.limits
+    rubric = assignment.rubric if isinstance(assignment, Assignment) else assignment
+    spec = rubric.limits
     base = base or Limits()
     return base.__class__(**{
         **{f: getattr(base, f) for f in base.__dataclass_fields__},
@@ -161,10 +165,53 @@ def grade_path(
     except SubmissionError as exc:
         return _unreadable(chosen, str(exc), str(path), time.monotonic() - start)
     calls, _ = plan_calls(chosen)
-    names = sorted({c.answer for c in chosen} | {p.answer for p in assignment.rubric.parts if p.value == "text"})
+    names = answer_names(assignment.rubric, chosen)
     secrets = (*answer_paths(assignment.root), *secret_paths)
     result = run_submission(entry, names, calls, limits=limits_for(assignment, limits), secret_paths=secrets)
     return grade_observations(assignment, result, checks=chosen, submission=str(path), start=start)
+
+
+def answer_names(rubric: Rubric, checks: Sequence[BoundCheck] | None = None) -> list[str]:
+    """The names the sandbox evaluates: those the checks judge, and the staff-graded texts."""
+    judged = {c.answer for c in checks} if checks is not None else {p.answer for p in rubric.parts if p.checks}
+    return sorted(judged | {p.answer for p in rubric.parts if p.value == "text"})
+
+
+def grade_fresh(
+    path: Path, rubric_path: Path, *, limits: Limits | None = None, secret_paths: Sequence[Path] = (),
+) -> GradeReport:
+    """Load, bind and grade in one go, running the sandbox while the reference loads.
+
+    With the planned calls cached (see ``grader.plan_cache``) the child starts
+    at once, in a thread, and the grader binds meanwhile; the calls are then
+    compared with the bound ones and the child rerun if they differ.
+    ``RubricError`` propagates, after the child has finished.
+    """
+    start = time.monotonic()
+    rubric_path = Path(rubric_path)
+    rubric = load_rubric(rubric_path)
+    root = rubric_path.resolve().parent.parent
+    cache = plan_cache.cache_file(rubric_path, rubric.reference, root)
+    cached = plan_cache.load(cache)
+    try:
+        entry = find_entry(Path(path))
+    except SubmissionError:
+        cached = None  # reported by grade_path, after binding
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        early = None
+        if cached is not None:
+            secrets = (*answer_paths(root), *secret_paths)
+            early = pool.submit(run_submission, entry, answer_names(rubric), cached,
+                                limits=limits_for(rubric, limits), secret_paths=secrets)
+        assignment = bind(rubric, root=root)
+        calls, _ = plan_calls(assignment.checks)
+        same = cached is not None and plan_cache.encode_calls(calls) == plan_cache.encode_calls(cached)
+        if not same:
+            plan_cache.save(cache, calls)
+        result = early.result() if early is not None else None
+    if result is None or not same:
+        return grade_path(path, assignment, limits=limits, secret_paths=secret_paths)
+    return grade_observations(assignment, result, submission=str(path), start=start)
 
 
 def grade_observations(

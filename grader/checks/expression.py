@@ -11,6 +11,7 @@ timeout leaves the numeric verdict standing.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -145,6 +146,14 @@ class _SafePrinter(MpmathPrinter):
 
 
 def _lambdify(symbols: Sequence[sympy.Symbol], expr: Any) -> Callable[..., Any]:
+    if isinstance(expr, list):
+        return _lambdify_cached(tuple(symbols), tuple(expr))
+    return _lambdify_cached(tuple(symbols), expr)
+
+
+@functools.lru_cache(maxsize=256)
+def _lambdify_cached(symbols: tuple[sympy.Symbol, ...], expr: Any) -> Callable[..., Any]:
+    """Compiling is the slow part of a check; expected expressions recur, so compile each once."""
     printer = _SafePrinter(
         {
             "fully_qualified_modules": False,

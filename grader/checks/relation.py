@@ -10,6 +10,7 @@ are ignored.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -64,6 +65,12 @@ class Region:
 
 
 def _numpy(symbols: Sequence[sympy.Symbol], expr: Any) -> Callable[..., Any]:
+    return _numpy_cached(tuple(symbols), expr)
+
+
+@functools.lru_cache(maxsize=256)
+def _numpy_cached(symbols: tuple[sympy.Symbol, ...], expr: Any) -> Callable[..., Any]:
+    """Compiling is the slow part of a check; expected regions recur, so compile each once."""
     return sympy.lambdify(list(symbols), expr, modules="numpy")
 
 

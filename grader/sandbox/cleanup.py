@@ -37,19 +37,24 @@ def _status_fields(pid: str) -> dict[str, list[str]]:
     with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as handle:
         for line in handle:
             key, _, rest = line.partition(":")
-            if key in ("Uid", "PPid"):
+            if key in ("Uid", "PPid", "State"):
                 fields[key] = rest.split()
     return fields
 
 
 def user_pids(uid: int) -> list[int]:
-    """Every process whose real, effective, saved or filesystem uid is ``uid``."""
+    """Every live process whose real, effective, saved or filesystem uid is ``uid``.
+
+    Zombies are left out: they are dead already, and a container's first
+    process may never reap them, so counting them would never end a kill loop.
+    """
     pids = []
     for item in os.listdir("/proc"):
         if not item.isdigit():
             continue
         with contextlib.suppress(OSError):
-            if str(uid) in _status_fields(item).get("Uid", []):
+            fields = _status_fields(item)
+            if str(uid) in fields.get("Uid", []) and fields.get("State", ["?"])[0] not in ("Z", "X"):
                 pids.append(int(item))
     return pids
 

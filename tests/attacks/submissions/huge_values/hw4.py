@@ -6,10 +6,10 @@ def _deep(n):
     return out
 
 
-p1a_output = list(range(10**7))
+p1a_output = [0.5] * 10**7
 p1b_positive_sides = _deep(10**5)
 p3d_dC_dw1 = 10**100000
-p1c_outputs = {i: list(range(100)) for i in range(10**6)}
+p1c_outputs = dict.fromkeys(range(10**6), (0.5, 0.5))
 
 
 def relu_network(x1, x2, beta=1.0):

@@ -1,0 +1,159 @@
+"""Batch regrade: discovery, metadata, CSV rows, resuming, and a crashed worker."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.batch import discover, read_metadata, report_from_results, run_batch
+from grader.paths import DEFAULT_RUBRIC, ROOT
+from grader.report.csv_rows import csv_row
+from grader.report.gradescope import results_json, write_results
+from grader.results import GradeReport, TestResult
+
+EXAMPLES = ROOT / "submissions_example"
+METADATA = """\
+submission_101:
+  :submitters:
+  - :name: Ada Lovelace
+    :sid: '1001'
+    :email: ada@mit.edu
+  :created_at: 2017-03-10 12:00:00.000000000 -05:00
+  :score: 0.0
+submission_102:
+  :submitters:
+  - :name: Alan Turing
+    :sid: '1002'
+    :email: alan@mit.edu
+  - :name: Grace Hopper
+    :sid: '1003'
+    :email: grace@mit.edu
+"""
+HOSTILE = """\
+import os, signal
+open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "grades.csv"), "w").write("pwned")
+os.kill(os.getppid(), signal.SIGKILL)
+p1a_output = (1, 2)
+"""
+
+
+def _export(tmp_path: Path) -> Path:
+    folder = tmp_path / "export"
+    for sub_id, example in (("101", "full_credit"), ("102", "partial"), ("103", "broken")):
+        shutil.copytree(EXAMPLES / example, folder / f"submission_{sub_id}")
+    (folder / "submission_104").mkdir()
+    (folder / "submission_104" / "hw4.py").write_text(HOSTILE)
+    (folder / "__MACOSX").mkdir()
+    (folder / ".hidden.py").write_text("x = 1\n")
+    (folder / "submission_metadata.yml").write_text(METADATA)
+    os.chmod(tmp_path, 0o755)
+    return folder
+
+
+def _rows(path: Path) -> dict[str, dict[str, str]]:
+    with path.open(newline="") as handle:
+        return {row["id"]: row for row in csv.DictReader(handle)}
+
+
+def test_discover_reads_gradescope_metadata_and_skips_junk(tmp_path: Path) -> None:
+    folder = _export(tmp_path)
+    subs = discover(folder)
+    assert [s.id for s in subs] == ["101", "102", "103", "104"]
+    assert subs[1].meta == {
+        "id": "102", "name": "Alan Turing; Grace Hopper", "email": "alan@mit.edu; grace@mit.edu",
+        "sid": "1002; 1003",
+    }
+    assert read_metadata(folder)["submission_101"]["sid"] == "1001"
+
+
+def test_discover_any_folder_of_files_and_folders_with_safe_ids(tmp_path: Path) -> None:
+    (tmp_path / "jane doe.py").write_text("x = 1\n")
+    (tmp_path / "jane_doe").mkdir()
+    (tmp_path / "../evil").resolve().mkdir(exist_ok=True)
+    (tmp_path / "notes.txt").write_text("not a submission")
+    (tmp_path / "link").symlink_to(tmp_path / "../evil")
+    subs = discover(tmp_path)
+    assert [(s.id, s.path.name) for s in subs] == [("jane_doe", "jane doe.py"), ("jane_doe-2", "jane_doe")]
+
+
+def test_csv_row_from_results_json_matches_the_report() -> None:
+    tests = (
+        TestResult("a", "1.a", "p1a_output", 5.0, 5.0, "passed", "after_due_date", "Correct.", part="p1a"),
+        TestResult("b", "2.e", "lstm_run", 0.0, 8.0, "error", "visible", "it ran out of time: 10 s", part="lstm_run"),
+        TestResult("c", "2.b", "p2b_interpretation", 0.0, 4.0, "manual", "visible", "Kept.", part="p2b",
+                   manual=True),
+    )
+    report = GradeReport(tests, "x", ("Your file ran with an error at line 3: ValueError",))
+    parts = ["p1a", "lstm_run", "p2b"]
+    meta = {"id": "7"}
+    rebuilt = report_from_results(results_json(report))
+    assert csv_row(rebuilt, meta=meta, parts=parts) == csv_row(report, meta=meta, parts=parts)
+    assert csv_row(rebuilt, meta=meta, parts=parts)[-1] == "error;notice;timeout"
+
+
+@pytest.mark.slow
+def test_batch_grades_an_export_resumes_and_survives_hostile_code(tmp_path: Path) -> None:
+    folder = _export(tmp_path)
+    out_csv = tmp_path / "grades.csv"
+    summary = run_batch(folder, out_csv, rubric=DEFAULT_RUBRIC, jobs=2, progress=False,
+                        user_prefix="grader-sandbox-test")
+    assert sorted(summary.graded) == ["101", "102", "103", "104"] and not summary.crashed
+    rows = _rows(out_csv)
+    assert list(rows) == ["101", "102", "103", "104"]
+    full, partial, broken, hostile = (rows[k] for k in ("101", "102", "103", "104"))
+    assert (full["name"], full["email"], full["sid"]) == ("Ada Lovelace", "ada@mit.edu", "1001")
+    assert (full["total"], full["max"], full["p1a"], full["backprop"], full["flags"]) == ("100", "100", "5", "10", "")
+    assert (partial["total"], partial["p1a"], partial["lstm_run"]) == ("24.97", "5", "0")
+    assert partial["name"] == "Alan Turing; Grace Hopper"
+    assert "error" in partial["flags"].split(";") and "notice" in partial["flags"].split(";")
+    assert (broken["total"], broken["p1a"]) == ("0", "0") and "missing" in broken["flags"]
+    assert hostile["total"] == "0" and "notice" in hostile["flags"]
+    for sub_id in rows:
+        results = json.loads((tmp_path / "grades_results" / sub_id / "results.json").read_text())
+        assert results["extra_data"]["batch_id"] == sub_id
+    first = (tmp_path / "grades_results" / "101" / "results.json").stat().st_mtime_ns
+
+    def must_not_run(*_: str) -> str:
+        raise AssertionError("a finished submission was graded again")
+
+    again = run_batch(folder, out_csv, rubric=DEFAULT_RUBRIC, progress=False, task=must_not_run)
+    assert again.graded == () and sorted(again.skipped) == ["101", "102", "103", "104"]
+    assert _rows(out_csv) == rows
+    assert (tmp_path / "grades_results" / "101" / "results.json").stat().st_mtime_ns == first
+
+    (tmp_path / "grades_results" / "103" / "results.json").write_text("{truncated")
+    redo = run_batch(folder, out_csv, rubric=DEFAULT_RUBRIC, progress=False, user_prefix="grader-sandbox-test")
+    assert redo.graded == ("103",) and _rows(out_csv) == rows
+
+
+def _fake_grade(sub_id: str, path: str, results_path: str) -> str:
+    """Stands in for grading: dies on the submission named ``crash``, else scores 1 point."""
+    if sub_id == "crash":
+        os._exit(3)
+    test = TestResult("a", "1.a", "p1a_output", 1.0, 5.0, "partial", "visible", "ok", part="p1a")
+    write_results(results_json(GradeReport((test,), path)), Path(results_path))
+    return sub_id
+
+
+def test_a_crashed_worker_costs_only_its_submission(tmp_path: Path) -> None:
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    for name in ("a", "b", "crash", "d", "e"):
+        (folder / f"{name}.py").write_text("x = 1\n")
+    summary = run_batch(folder, tmp_path / "g.csv", rubric=DEFAULT_RUBRIC, jobs=2, progress=False,
+                        task=_fake_grade)
+    assert summary.crashed == ("crash",)
+    assert sorted(summary.graded) == ["a", "b", "d", "e"]
+    rows = _rows(tmp_path / "g.csv")
+    assert [(k, r["total"], r["p1a"]) for k, r in rows.items() if k != "crash"] == [
+        ("a", "1", "1"), ("b", "1", "1"), ("d", "1", "1"), ("e", "1", "1")
+    ]
+    assert rows["crash"]["total"] == "0" and set(rows["crash"]["flags"].split(";")) >= {"crash", "error"}
+    forced = run_batch(folder, tmp_path / "g.csv", rubric=DEFAULT_RUBRIC, jobs=2, progress=False,
+                       task=_fake_grade, force=True)
+    assert len(forced.graded) == 4 and forced.crashed == ("crash",)

@@ -1,0 +1,71 @@
+"""The command line: every subcommand of SPEC section 2 and its exit codes."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader.__main__ import build_parser, main
+from grader.paths import ROOT
+
+EXAMPLES = ROOT / "submissions_example"
+
+
+def test_help_lists_every_command() -> None:
+    text = build_parser().format_help()
+    for command in ("grade", "check", "batch", "bundle", "template", "autograder"):
+        assert command in text
+
+
+def test_template_prints_the_example_template(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["template"]) == 0
+    assert capsys.readouterr().out == (EXAMPLES / "template" / "hw4.py").read_text()
+
+
+def test_bundle_writes_both_zips(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bundle", "-o", str(tmp_path / "autograder.zip")]) == 0
+    assert main(["bundle", "--student", "-o", str(tmp_path / "hw4-selfcheck.zip")]) == 0
+    out = capsys.readouterr().out
+    assert "Gradescope autograder bundle" in out and "student self-check bundle" in out
+    with zipfile.ZipFile(tmp_path / "autograder.zip") as zf:
+        assert "run_autograder" in zf.namelist()
+    with zipfile.ZipFile(tmp_path / "hw4-selfcheck.zip") as zf:
+        assert "reference/hw4.py" not in zf.namelist()
+
+
+def test_bad_usage_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["batch", str(tmp_path / "nowhere"), "--csv", str(tmp_path / "g.csv")]) == 2
+    assert main(["batch", str(tmp_path), "--jobs", "0"]) == 2
+    assert main(["check", str(tmp_path / "nowhere.py")]) == 2
+    broken = tmp_path / "rubric.yaml"
+    broken.write_text("assignment: x\n")
+    assert main(["batch", str(tmp_path), "--csv", str(tmp_path / "g.csv"), "--rubric", str(broken)]) == 2
+    assert "error:" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["frobnicate"])
+    assert exc.value.code == 2
+
+
+@pytest.mark.slow
+def test_batch_command_on_a_plain_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    (folder / "alice.py").write_text((EXAMPLES / "full_credit" / "hw4.py").read_text())
+    (folder / "bob.ipynb").write_text((EXAMPLES / "notebook" / "hw4.ipynb").read_text())
+    tmp_path.chmod(0o755)
+    out = subprocess.run(
+        [sys.executable, "-m", "grader", "batch", str(folder), "--csv", str(tmp_path / "grades.csv"), "-j", "2"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "2 submission(s): 2 graded, 0 already done" in out.stdout
+    assert "100%" in out.stderr  # the progress bar
+    with (tmp_path / "grades.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["id"], r["total"], r["flags"]) for r in rows] == [("alice", "100", ""), ("bob", "100", "")]
+    assert (tmp_path / "grades_results" / "alice" / "results.json").is_file()
