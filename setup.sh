@@ -17,7 +17,7 @@ GRADER_PYTHON=/usr/bin/python3 "$ROOT/scripts/ensure_env" >/dev/null
 
 # Bind the rubric once: checks the reference loads, and caches the planned
 # calls so that each run starts the student's code while the reference loads.
-"$ROOT/.venv/bin/python" -m grader.plan_cache >/dev/null
+(cd "$ROOT" && "$ROOT/.venv/bin/python" -m grader.plan_cache >/dev/null)
 
 # The unprivileged user that runs student code: no login, no groups, no home.
 if ! id -u "$SANDBOX_USER" >/dev/null 2>&1; then
