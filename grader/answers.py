@@ -107,5 +107,6 @@ def describe(value: Any) -> str:
     if isinstance(value, (FunctionRef, FunctionAnswer)):
         return "a function"
     if isinstance(value, Opaque):
-        return f"an object of type {value.type_name}"
+        detail = f" ({value.repr[:80]})" if value.repr else ""
+        return f"an object of type {value.type_name}{detail}"
     return f"a value of type {type(value).__name__}"

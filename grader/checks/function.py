@@ -114,7 +114,9 @@ def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
 
 def _judge(params: Params, case: Case, value: Any) -> str | None:
     if isinstance(value, Failed):
-        return ("it ran out of time: " if value.timed_out else "it raised ") + value.message
+        if value.timed_out:
+            return f"it ran out of time ({value.message})"
+        return f"it did not return a value: {value.message}"
     expected = _expected_output(params, case)
     if value is None:
         return "it returned None (is a `return` missing?)"
