@@ -234,6 +234,7 @@ def test_setup_and_run_autograder_in_gradescope_layout(zips: dict[str, Path]) ->
                                  timeout=600)
             assert run.returncode == 0, run.stderr[-3000:]
             results = json.loads((root / "results" / "results.json").read_text())
-            assert results["score"] == pytest.approx(score, abs=1e-6), example
+            lost = [(t["number"], t["output"]) for t in results["tests"] if t["score"] < t["max_score"]]
+            assert results["score"] == pytest.approx(score, abs=1e-6), (example, lost[:3])
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import subprocess
 import sys
 import zipfile
@@ -67,5 +68,8 @@ def test_batch_command_on_a_plain_folder(tmp_path: Path) -> None:
     assert "100%" in out.stderr  # the progress bar
     with (tmp_path / "grades.csv").open(newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert [(r["id"], r["total"], r["flags"]) for r in rows] == [("alice", "100", ""), ("bob", "100", "")]
+    lost = [(t["number"], t["output"]) for sub in ("alice", "bob")
+            for t in json.loads((tmp_path / "grades_results" / sub / "results.json").read_text())["tests"]
+            if t["score"] < t["max_score"]]
+    assert [(r["id"], r["total"], r["flags"]) for r in rows] == [("alice", "100", ""), ("bob", "100", "")], lost
     assert (tmp_path / "grades_results" / "alice" / "results.json").is_file()
