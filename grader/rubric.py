@@ -101,6 +101,11 @@ class Rubric(_Strict):
     assignment: str = Field(min_length=1)
     reference: str = Field(description="Import path of the reference module, e.g. reference.hw4")
     entry_stem: str = Field("hw4", description="Preferred file name of the submission, without suffix.")
+    public_checks: str | None = Field(
+        None,
+        description="Import path of the module of public property checks run by the student self-check "
+        "(shipped to students: it must hold no answer), e.g. public.hw4",
+    )
     seed: int = 6036
     total_points: float | None = Field(None, description="If set, the auto-graded points must add up to it.")
     defaults: Defaults = Field(default_factory=Defaults)
