@@ -41,7 +41,7 @@ def _env_limits() -> Limits | None:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from grader.autograder import grade_to_results
+    from grader.autograder import grade_to_results, staff_detail
     from grader.report.console import render_table
     from grader.report.gradescope import write_results
 
@@ -51,7 +51,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if outcome.report is not None:
         print(render_table(outcome.report, color=_color(args)))
     else:
-        print(outcome.results.get("output", "The autograder failed."), file=sys.stderr)
+        print(staff_detail(outcome.results), file=sys.stderr)
     return outcome.exit_code
 
 

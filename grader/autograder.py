@@ -86,9 +86,15 @@ def run(
         if outcome.report is not None:
             print(render_table(outcome.report, color=color))
         else:
-            print(results.get("output", "The autograder failed."), file=sys.stderr)
+            print(staff_detail(results), file=sys.stderr)
         print(f"results written to {results_path}")
     return outcome.exit_code
+
+
+def staff_detail(results: dict) -> str:
+    """What went wrong, for the person running the grader: the staff-only text of a crash file."""
+    hidden = [t["output"] for t in results.get("tests", []) if t.get("visibility") == "hidden"]
+    return "\n".join(hidden) or str(results.get("output", "The autograder failed."))
 
 
 def _remove_planted(path: Path) -> None:
