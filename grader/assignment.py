@@ -161,7 +161,7 @@ def _bind_check(
     except KeyError as exc:
         raise RubricError(str(exc.args[0]), path + ".kind") from None
     want_callable = getattr(kind, "EXPECTS_CALLABLE", False)
-    defaults = {"rtol": rubric.defaults.rtol, "atol": rubric.defaults.atol}
+    defaults: dict[str, Any] = {"rtol": rubric.defaults.rtol, "atol": rubric.defaults.atol}
     if part.signature:
         defaults["signature"] = part.signature
     expected = None

@@ -24,7 +24,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -32,7 +32,7 @@ from grader.assignment import Assignment, load_assignment
 from grader.autograder import grade_to_results
 from grader.report.csv_rows import csv_header, csv_row, write_csv
 from grader.report.gradescope import crash_results, write_results
-from grader.results import GradeReport, TestResult
+from grader.results import GradeReport, Status, TestResult
 from grader.rubric import Rubric, load_rubric
 from grader.sandbox.isolation import is_root
 from grader.sandbox.limits import Limits
@@ -204,9 +204,9 @@ def report_from_results(results: Mapping[str, Any]) -> GradeReport:
     tests = []
     for t in results.get("tests") or []:
         extra = t.get("extra_data") or {}
-        status = extra.get("status") if extra.get("status") in _STATUSES else (
+        status = cast(Status, extra["status"] if extra.get("status") in _STATUSES else (
             "passed" if t.get("status") == "passed" else "failed"
-        )
+        ))
         manual = bool(extra.get("manual"))
         tests.append(TestResult(
             name=str(t.get("name", "")), number=str(t.get("number", "")), answer=str(extra.get("answer") or ""),

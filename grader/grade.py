@@ -18,7 +18,7 @@ from grader import plan_cache
 from grader.answers import Failed, FunctionAnswer, FunctionRef, Missing, describe
 from grader.assignment import Assignment, BoundCheck, bind
 from grader.calls import Case
-from grader.results import CheckResult, GradeReport, TestResult
+from grader.results import CheckResult, GradeReport, Status, TestResult
 from grader.rubric import Rubric, load_rubric
 from grader.sandbox.isolation import answer_paths
 from grader.sandbox.limits import Limits
@@ -71,7 +71,7 @@ def judge(assignment: Assignment, check: BoundCheck, answer: Any) -> tuple[Check
             for mistake in check.mistakes:
                 if check.kind.check(mistake.params, answer, ctx=ctx).status == "passed":
                     if mistake.credit * 1.0 > result.fraction:
-                        status = "partial" if mistake.credit > 0 else "failed"
+                        status: Status = "partial" if mistake.credit > 0 else "failed"
                         return CheckResult(mistake.credit, status, mistake.message), ""
                     return CheckResult(result.fraction, result.status, mistake.message), ""
         return result, ""

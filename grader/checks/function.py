@@ -17,7 +17,7 @@ import numpy as np
 from grader.answers import Failed, FunctionAnswer, FunctionRef, Missing, describe
 from grader.calls import Case, Named, resolve_args
 from grader.checks import CheckContext
-from grader.results import CheckResult
+from grader.results import CheckResult, Status
 from grader.tolerance import first_difference
 
 EXPECTS_CALLABLE = True
@@ -102,7 +102,7 @@ def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
     if right == total:
         return CheckResult.passed(f"All {total} calls gave the right result.")
     fraction = right / total if params.partial else 0.0
-    status = "partial" if fraction > 0 else "failed"
+    status: Status = "partial" if fraction > 0 else "failed"
     if all(isinstance(o.value, Failed) for o in answer.outcomes):
         status = "error"
     lines = [f"{right} of {total} calls gave the right result."]

@@ -118,7 +118,7 @@ def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
         if value is None:
             found = describe(item) if ctx.reveal else "not a number"
             return CheckResult.invalid(f"{_label(params, i)} should be an int; it is {found}.")
-    return _judge(params, values, ctx)
+    return _judge(params, [v for v in values if v is not None], ctx)
 
 
 def _judge(params: Params, values: list[int | float], ctx: CheckContext) -> CheckResult:

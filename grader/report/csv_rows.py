@@ -38,7 +38,7 @@ def flags(report: GradeReport) -> list[str]:
     ``timeout`` is raised by an ``error`` test or a notice whose words say
     time ran out; ``notice`` by any submission-level notice.
     """
-    found = {t.status for t in report.tests if t.status in _STATUS_FLAGS}
+    found: set[str] = {t.status for t in report.tests if t.status in _STATUS_FLAGS}
     texts = [t.output for t in report.tests if t.status == "error"] + list(report.notices)
     if any(word in text.lower() for text in texts for word in _TIMEOUT_WORDS):
         found.add("timeout")

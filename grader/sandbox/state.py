@@ -166,7 +166,7 @@ class RunState:
         if type(index) is not int or index not in self.pending():
             return None
         seconds = message.get("seconds")
-        seconds = float(seconds) if type(seconds) in (int, float) and math.isfinite(seconds) else 0.0
+        seconds = float(seconds) if isinstance(seconds, (int, float)) and math.isfinite(seconds) else 0.0
         output = _text(message.get("output"), self.limits.call_output_chars + 100)
         if "error" in message:
             value: Any = Failed(_text(message.get("error")))
