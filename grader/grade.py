@@ -90,7 +90,7 @@ def _answer_for(check: BoundCheck, values: dict[str, Any], outcomes: dict[str, l
 
 def _test(check: BoundCheck, result: CheckResult, seconds: float, reveal: bool) -> TestResult:
     output = result.feedback
-    if result.counterexample and reveal:
+    if result.counterexample and reveal and result.counterexample not in output:
         output += "\n" + result.counterexample
     return TestResult(
         name=check.spec.name,

@@ -56,8 +56,11 @@ def first_difference(given: Any, expected: Any, rtol: float, atol: float, where:
     if _is_number(expected):
         if not _is_number(given):
             return f"{label} should be a number, found {type(given).__name__}"
-        if not within(float(given), float(expected), rtol, atol):
-            return f"{label} is {float(given):.6g}, which is off"
+        value = float(given)
+        if not math.isfinite(value):
+            return f"{label} is {value} (not a finite number)"
+        if not within(value, float(expected), rtol, atol):
+            return f"{label} is {value:.6g}, not the right value (tolerance: {rtol:g} relative, {atol:g} absolute)"
         return None
     return None if given == expected else f"{label} is {given!r}"
 
