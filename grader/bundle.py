@@ -4,14 +4,15 @@ Both are reproducible (sorted entries, fixed timestamps) and hold no tests,
 examples, caches or virtual environments.
 
 * ``autograder.zip``: ``setup.sh`` and ``run_autograder`` at the root, the
-  engine, the reference, the rubrics, ``scripts/ensure_env`` and the pinned
+  engine, the reference, the rubrics, the package of public checks the rubric
+  names (``public/``), ``scripts/ensure_env`` and the pinned
   ``requirements.txt``, laid out as Gradescope unpacks it in
   ``/autograder/source``.
 * ``hw4-selfcheck.zip``: the engine without anything secret, the public
-  metadata ``grader/public_rubric.json`` (names, kinds, shapes; see
-  :mod:`grader.public_checks`), the template as ``hw4_template.py``, the
-  runtime requirements of ``check`` and a README.  No ``reference/``, no
-  ``rubrics/``.
+  metadata ``grader/public_rubric.json`` (names, kinds, shapes and the name of
+  the module of public checks; see :mod:`grader.public_checks`), that
+  module's package, the template as ``hw4_template.py``, the runtime
+  requirements of ``check`` and a README.  No ``reference/``, no ``rubrics/``.
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from grader.errors import RubricError
 from grader.paths import DEFAULT_RUBRIC, ROOT
 
-__all__ = ["AUTOGRADER_FILES", "autograder_members", "build_autograder_bundle", "build_student_bundle"]
+__all__ = [
+    "AUTOGRADER_FILES", "autograder_members", "build_autograder_bundle", "build_student_bundle", "public_members",
+]
 
 AUTOGRADER_FILES = ("setup.sh", "run_autograder", "requirements.txt", "pyproject.toml", "scripts/ensure_env")
 _TREES_STAFF = ("grader", "reference", "rubrics")
@@ -37,25 +41,36 @@ _STUDENT_REQUIREMENTS = ("numpy", "sympy")
 STUDENT_README = """\
 # {assignment}: self-check
 
-Check your `hw4.py` before you submit it.  Unzip this folder next to your
-`hw4.py` (so that `grader/` and `hw4.py` sit side by side), then run:
+Check your `{stem}.py` before you submit it.  Unzip this folder next to your
+`{stem}.py` (so that `grader/` and `{stem}.py` sit side by side), then run:
 
 ```sh
 python -m pip install -r requirements-selfcheck.txt   # numpy and sympy, once
-python -m grader check hw4.py
+python -m grader check {stem}.py
 ```
 
 It runs your file in a separate process and prints a table: which answers are
 present, which parse (and where they do not), which have the wrong shape or
-type, which functions raise or time out, and public checks that reveal nothing
-(softmax sums to one and stays finite, backprop agrees with finite differences
-of the cost, lstm_run follows the handout's equations, the 2(c)/2(d) weights
-behave as the handout defines).  It never shows an expected answer, and passing
-it does not mean an answer is right: Gradescope grades it.
+type, which functions raise or time out, and public checks that reveal
+nothing{checks}
 
-`hw4_template.py` lists every name with its docstring (`python -m grader
+It never shows an expected answer, and passing it does not mean an answer is
+right: Gradescope grades it.
+
+`{stem}_template.py` lists every name with its docstring (`python -m grader
 template` prints it too).  Keep top-level code cheap: no plots, no `input()`.
 """
+
+
+def _public_check_lines(public: dict) -> str:
+    """The public checks of the assignment, one line each, for the student README."""
+    from grader.public_checks import load_checks
+
+    checks = load_checks(public["public_checks"])
+    lines = [f"- `{name}`: {prop.what}" for name, prop in checks.properties.items()]
+    lines += [f"- `{name}`, checked with your `{f.function}` once it passes its own check: {f.what}"
+              for name, f in checks.follow_ups.items()]
+    return ":\n\n" + "\n".join(lines) if lines else "."
 
 
 def _wanted(rel: Path) -> bool:
@@ -72,11 +87,26 @@ def _tree(root: Path, top: str, *, exclude: Iterable[str] = ()) -> list[str]:
     return out
 
 
-def autograder_members(root: Path = ROOT) -> list[str]:
+def public_members(public_checks: str | None, root: Path = ROOT) -> list[str]:
+    """Files of the top-level package (or module) holding the rubric's public checks."""
+    if not public_checks:
+        return []
+    top = public_checks.split(".")[0]
+    if top in _TREES_STAFF:
+        raise RubricError(f"public_checks: {public_checks!r} is shipped to students and must not live in {top}/")
+    if (root / top).is_dir():
+        return _tree(root, top)
+    if (root / f"{top}.py").is_file():
+        return [f"{top}.py"]
+    raise RubricError(f"public_checks: no package {top}/ or module {top}.py under {root}")
+
+
+def autograder_members(root: Path = ROOT, *, public_checks: str | None = None) -> list[str]:
     """Project files that go into the Gradescope zip, relative to ``root``."""
     names = [f for f in AUTOGRADER_FILES if (root / f).is_file()]
     for top in _TREES_STAFF:
         names += _tree(root, top, exclude=("grader/public_rubric.json",))
+    names += public_members(public_checks, root)
     return sorted(set(names))
 
 
@@ -103,8 +133,9 @@ def build_autograder_bundle(out: Path, *, rubric: Path = DEFAULT_RUBRIC, root: P
     """Write the Gradescope zip; returns its member names.  The rubric is bound first, so a broken one fails."""
     from grader.assignment import load_assignment
 
-    load_assignment(rubric)
-    return _write_zip(out, {name: (root / name).read_bytes() for name in autograder_members(root)})
+    bound = load_assignment(rubric)
+    members = autograder_members(root, public_checks=bound.rubric.public_checks)
+    return _write_zip(out, {name: (root / name).read_bytes() for name in members})
 
 
 def _student_requirements(root: Path) -> bytes:
@@ -121,10 +152,13 @@ def build_student_bundle(out: Path, *, rubric: Path = DEFAULT_RUBRIC, root: Path
     from grader.public_checks import build_public
 
     public = build_public(load_assignment(rubric))
-    entries = {name: (root / name).read_bytes() for name in _tree(root, "grader")}
+    names = _tree(root, "grader") + public_members(public["public_checks"], root)
+    entries = {name: (root / name).read_bytes() for name in names}
     entries.pop("grader/public_rubric.json", None)
     entries["grader/public_rubric.json"] = (json.dumps(public, indent=1, sort_keys=True) + "\n").encode()
     entries[f"{public['entry_stem']}_template.py"] = public["template"].encode()
     entries["requirements-selfcheck.txt"] = _student_requirements(root)
-    entries["README.md"] = STUDENT_README.format(assignment=public["assignment"]).encode()
+    readme = STUDENT_README.format(assignment=public["assignment"], stem=public["entry_stem"],
+                                   checks=_public_check_lines(public))
+    entries["README.md"] = readme.encode()
     return _write_zip(out, entries)

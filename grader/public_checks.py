@@ -167,7 +167,8 @@ def _plain(value: Any) -> Any:
 
 def _shape_info(check: Any, reference: ModuleType) -> dict[str, Any]:
     """Shapes and vocabularies of one bound check's params; never its expected value."""
-    params, info = check.params, {}
+    params = check.params
+    info: dict[str, Any] = {}
     for attr in ("variables", "choices"):
         value = getattr(params, attr, None)
         if value:

@@ -3,10 +3,13 @@
 Runs the file in the sandbox once, then says for each answer whether it is
 present, whether it parses (pointing at where it does not), whether its shape
 and type are right, whether functions raise or time out, and runs the public
-property checks of :mod:`grader.public_checks`.  It needs only the public
-metadata (``grader/public_rubric.json`` in the student bundle, or the rubric
-in a full checkout), the sandbox and the parsers: never the reference, and it
-never prints an expected value of a graded part.
+property checks of the assignment's module of public checks (see
+:mod:`grader.public_checks`).  A follow-up check that calls one of the
+student's own functions (e.g. weights run through the student's simulator)
+makes a second sandbox run.  It needs only the public metadata
+(``grader/public_rubric.json`` in the student bundle, or the rubric in a full
+checkout), that module, the sandbox and the parsers: never the reference, and
+it never prints an expected value of a graded part.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import os
 import sys
 import textwrap
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,24 +28,35 @@ from grader.answers import Failed, FunctionRef, Missing, describe
 from grader.calls import Case
 from grader.errors import InvalidAnswer
 from grader.paths import PUBLIC_RUBRIC
-from grader.public_checks import PARAM_TARGETS, PROPERTIES, PUBLIC_SEED, judge_outcome, load_public
+from grader.public_checks import (
+    NO_CHECKS,
+    FollowUp,
+    PublicChecks,
+    failure_text,
+    judge_outcome,
+    load_checks,
+    load_public,
+)
 from grader.sandbox.limits import Limits
 from grader.sandbox.runner import SandboxResult, run_submission
 from grader.submission import SubmissionError, find_entry
 
-__all__ = ["Row", "check_rows", "render_check", "run_check"]
+__all__ = ["FollowUpPlan", "Row", "apply_follow_ups", "check_rows", "plan_follow_ups", "property_calls", "render_check",
+           "run_check"]
 
 WIDTH = 100
-_PAINT = {"ok": "\033[32m", "staff": "\033[36m", "optional": "\033[2m", "missing": "\033[33m"}
+_PAINT = {
+    "ok": "\033[32m", "staff": "\033[36m", "optional": "\033[2m", "missing": "\033[33m", "skipped": "\033[33m",
+}
 _RED = "\033[31m"
 _RESET = "\033[0m"
-_ORDER = ("error", "timeout", "invalid", "wrong", "missing")
+_ORDER = ("error", "timeout", "invalid", "wrong", "missing", "skipped")
 """Problems in the order to fix them: a crash hides everything after it."""
 
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """One answer's line: status is ok, staff, optional, missing, invalid, error, timeout or wrong."""
+    """One answer's line: status is ok, staff, optional, missing, skipped, invalid, error, timeout or wrong."""
 
     number: str
     answer: str
@@ -150,32 +164,39 @@ def _ints(value: Any, n: int) -> str | None:
 # ------------------------------------------------------------------ running
 
 
-def _calls(parts: Sequence[Mapping[str, Any]]) -> list[tuple[str, Case]]:
+def property_calls(parts: Sequence[Mapping[str, Any]], checks: PublicChecks) -> list[tuple[str, Case]]:
+    """The calls of every function part that has a public property, drawn from the public seed."""
     calls = []
     for i, part in enumerate(parts):
-        prop = PROPERTIES.get(part["answer"]) if part["value"] == "function" else None
+        prop = checks.properties.get(part["answer"]) if part["value"] == "function" else None
         if prop is not None:
-            rng = np.random.default_rng([PUBLIC_SEED, i])
+            rng = np.random.default_rng([checks.seed, i])
             calls += [(part["answer"], case) for case in prop.cases(rng)]
     return calls
 
 
-def _function_row(part: Mapping[str, Any], cases: list[Case], outcomes: list[Any]) -> tuple[str, str]:
-    prop = PROPERTIES.get(part["answer"])
+def _function_row(part: Mapping[str, Any], cases: list[Case], outcomes: list[Any],
+                  checks: PublicChecks) -> tuple[str, str]:
+    prop = checks.properties.get(part["answer"])
     if prop is None or not cases:
         return "ok", "defined (no public check for this function)"
-    problems = [(c, judge_outcome(prop, c, o.value), o.value) for c, o in zip(cases, outcomes, strict=False)]
-    bad = [(c, p, v) for c, p, v in problems if p]
+    values = [o.value for o in outcomes]
+    problems = [(judge_outcome(prop, c, v), v) for c, v in zip(cases, values, strict=False)]
+    bad = [(p, v) for p, v in problems if p]
     if not bad:
+        related = prop.relate(cases, values) if prop.relate is not None else None
+        if related:
+            return "wrong", f"every call returned a well-formed value, but {related}"
         return "ok", f"runs; public check passed on {len(cases)} calls: {prop.what}"
-    _, problem, value = bad[0]
+    problem, value = bad[0]
     status = "wrong"
     if isinstance(value, Failed):
         status = "timeout" if value.timed_out else "error"
     return status, f"{len(bad)} of {len(cases)} calls went wrong; first: {problem}"
 
 
-def check_rows(public: Mapping[str, Any], result: SandboxResult, calls: Sequence[tuple[str, Case]]) -> list[Row]:
+def check_rows(public: Mapping[str, Any], result: SandboxResult, calls: Sequence[tuple[str, Case]],
+               checks: PublicChecks = NO_CHECKS) -> list[Row]:
     """One row per part, from what the sandbox observed."""
     by_name: dict[str, tuple[list[Case], list[Any]]] = {}
     for (name, case), outcome in zip(calls, result.outcomes, strict=False):
@@ -186,13 +207,13 @@ def check_rows(public: Mapping[str, Any], result: SandboxResult, calls: Sequence
     for part in public["parts"]:
         name = part["answer"]
         value = result.values.get(name, Missing())
-        status, message = _status(part, value, by_name.get(name, ([], [])))
+        status, message = _status(part, value, by_name.get(name, ([], [])), checks)
         rows.append(Row(part["number"], name, status, message))
     return rows
 
 
-def _status(part: Mapping[str, Any], value: Any, calls: tuple[list[Case], list[Any]]) -> tuple[str, str]:
-    name = part["answer"]
+def _status(part: Mapping[str, Any], value: Any, calls: tuple[list[Case], list[Any]],
+            checks: PublicChecks = NO_CHECKS) -> tuple[str, str]:
     blank_text = part["value"] == "text" and isinstance(value, str) and not value.strip()
     if isinstance(value, Missing) or value is None or blank_text:
         if part["value"] == "text" or part.get("optional"):
@@ -208,15 +229,74 @@ def _status(part: Mapping[str, Any], value: Any, calls: tuple[list[Case], list[A
     if part["value"] == "text":
         return "staff", f"kept for staff grading ({len(value.strip())} characters)"
     if part["value"] == "function":
-        return _function_row(part, *calls)
-    if name in PARAM_TARGETS:
-        from grader.checks.lstm_params import read_params
-        from grader.public_checks import lstm_behaviour
-
-        alphabet, target, what = PARAM_TARGETS[name]
-        miss = lstm_behaviour(read_params(value, tuple(part["keys"])), alphabet, target)
-        return ("wrong", f"parses, but {miss}") if miss else ("ok", f"parses; {what}")
+        return _function_row(part, *calls, checks)
     return "ok", "present and parses"
+
+
+# ------------------------------------------------------------------ follow-ups: calls of the student's own functions
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpPlan:
+    """A follow-up to run: the row it completes and the calls it makes."""
+
+    row: int
+    follow: FollowUp
+    cases: tuple[Case, ...]
+
+
+def plan_follow_ups(parts: Sequence[Mapping[str, Any]], rows: Sequence[Row], values: Mapping[str, Any],
+                    checks: PublicChecks) -> tuple[list[Row], list[FollowUpPlan]]:
+    """The rows, with follow-ups that cannot run marked skipped (and why), and the follow-ups to run.
+
+    A follow-up runs only when its answer parses and the function it calls
+    passed its own public property.
+    """
+    rows = list(rows)
+    by_answer = {r.answer: r for r in rows}
+    plans = []
+    for i, part in enumerate(parts):
+        follow = checks.follow_ups.get(part["answer"])
+        if follow is None or rows[i].status != "ok":
+            continue
+        fn, used = by_answer.get(follow.function), follow.function
+        why = None
+        if fn is None or fn.status in ("missing", "optional"):
+            why = f"{used} is not defined"
+        elif fn.status != "ok":
+            why = f"{used} does not pass its own public check yet (see {fn.number})"
+        if why is not None:
+            rows[i] = replace(rows[i], status="skipped",
+                              message=f"parses; behaviour not checked: it is checked with your {used}, and {why}")
+            continue
+        plans.append(FollowUpPlan(i, follow, tuple(follow.cases(values[part["answer"]], part))))
+    return rows, plans
+
+
+def apply_follow_ups(rows: Sequence[Row], plans: Sequence[FollowUpPlan], outcomes: Sequence[Any]) -> list[Row]:
+    """The rows completed with what the follow-up calls (in plan order) returned."""
+    rows = list(rows)
+    start = 0
+    for plan in plans:
+        taken = [o.value for o in outcomes[start:start + len(plan.cases)]]
+        start += len(plan.cases)
+        rows[plan.row] = _follow_row(rows[plan.row], plan, taken)
+    return rows
+
+
+def _follow_row(row: Row, plan: FollowUpPlan, values: list[Any]) -> Row:
+    used = plan.follow.function
+    values += [Failed("not run")] * (len(plan.cases) - len(values))
+    for case, value in zip(plan.cases, values, strict=True):
+        failed = failure_text(value)
+        if failed:
+            where = f" ({case.label})" if case.label else ""
+            return replace(row, status="skipped", message=f"parses; behaviour not checked: your {used} failed on "
+                           f"a call this check makes{where}: {failed}")
+    problem = plan.follow.judge(plan.cases, values)
+    if problem:
+        return replace(row, status="wrong", message=f"parses, but checked with your {used}: {problem}")
+    return replace(row, message=f"parses; checked with your {used}: {plan.follow.what}")
 
 
 def public_metadata(rubric: Path | None) -> dict[str, Any]:
@@ -284,20 +364,25 @@ def _fix_first(rows: Sequence[Row], notices: Sequence[str], color: bool) -> str:
 def run_check(path: Path, *, rubric: Path | None = None, color: bool | None = None) -> int:
     """Check the submission at ``path`` and print the table; 0 when checked, 2 when it could not be."""
     public = public_metadata(rubric)
+    checks = load_checks(public.get("public_checks"))
     try:
         entry = find_entry(Path(path))
     except SubmissionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     parts = public["parts"]
-    calls = _calls(parts)
+    calls = property_calls(parts, checks)
     lim = public["limits"]
     limits = Limits(
         statement_seconds=lim["statement_seconds"], call_seconds=lim["call_seconds"],
         total_seconds=lim["total_seconds"],
     )
     result = run_submission(entry, [p["answer"] for p in parts], calls, limits=limits)
-    rows = check_rows(public, result, calls)
+    rows = check_rows(public, result, calls, checks)
+    rows, plans = plan_follow_ups(parts, rows, result.values, checks)
+    if plans:
+        follow_calls = [(plan.follow.function, case) for plan in plans for case in plan.cases]
+        rows = apply_follow_ups(rows, plans, run_submission(entry, [], follow_calls, limits=limits).outcomes)
     notices = [n for n in result.notices if not n.startswith("not isolated by user")]
     notices += [f"Your file ran with an error at {e}" for e in result.statement_errors]
     print(f"Self-check of {entry} ({public['assignment']})\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import math
 import os
@@ -21,8 +22,9 @@ import sympy
 
 from grader.answers import FunctionRef
 from grader.assignment import load_assignment
-from grader.bundle import build_autograder_bundle, build_student_bundle
+from grader.bundle import build_autograder_bundle, build_student_bundle, public_members
 from grader.calls import resolve_args
+from grader.errors import RubricError
 from grader.paths import DEFAULT_RUBRIC, ROOT
 
 EXAMPLES = ROOT / "submissions_example"
@@ -55,6 +57,7 @@ def test_autograder_zip_has_entry_points_at_root_and_nothing_else(zips: dict[str
         modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in zf.infolist()}
     assert {"setup.sh", "run_autograder", "requirements.txt", "scripts/ensure_env"} <= set(names)
     assert {"reference/hw4.py", "rubrics/hw4.yaml", "grader/__main__.py", "grader/sandbox/child.py"} <= set(names)
+    assert {"public/__init__.py", "public/hw4.py"} <= set(names)
     assert modes["setup.sh"] == modes["run_autograder"] == modes["scripts/ensure_env"] == 0o755
     assert not [n for n in names if any(p in n for p in FORBIDDEN_PARTS) or n.endswith(".pyc")]
     assert "grader/public_rubric.json" not in names
@@ -73,12 +76,46 @@ def test_student_zip_holds_no_reference_rubric_or_examples(zips: dict[str, Path]
     with zipfile.ZipFile(zips["student"]) as zf:
         names = zf.namelist()
     assert {"grader/public_rubric.json", "hw4_template.py", "README.md", "requirements-selfcheck.txt"} <= set(names)
+    assert {"public/__init__.py", "public/hw4.py"} <= set(names)
     assert "hw4.py" not in names  # unzipping next to a student's file must not overwrite it
     assert not [n for n in names if n.startswith(("reference/", "rubrics/", "scripts/"))]
     assert not [n for n in names if any(p in n for p in FORBIDDEN_PARTS)]
 
 
+def test_public_checks_must_not_live_with_the_answers() -> None:
+    assert public_members(None) == []
+    assert public_members("public.hw4") == ["public/__init__.py", "public/hw4.py"]
+    with pytest.raises(RubricError, match="must not live in reference/"):
+        public_members("reference.hw4")
+    with pytest.raises(RubricError, match="no package nowhere/"):
+        public_members("nowhere.hw4")
+
+
 # ------------------------------------------------------------------ nothing revealed
+
+_SQUASHES = {"exp", "sigmoid", "expit", "sigma", "logistic"}
+
+
+def _recurrences(source: str) -> list[str]:
+    """Functions that use tanh together with a sigmoid or exp: the makings of an LSTM step."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+            used |= {n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)}
+            used = {u.lstrip("_").lower() for u in used}
+            if "tanh" in used and used & _SQUASHES:
+                found.append(getattr(node, "name", "<lambda>"))
+    return found
+
+
+def test_student_bundle_holds_no_lstm_simulator(zips: dict[str, Path]) -> None:
+    assert "_steps" in _recurrences((ROOT / "reference" / "hw4_p2.py").read_text())  # the scan sees one
+    with zipfile.ZipFile(zips["student"]) as zf:
+        sources = {n: zf.read(n).decode("utf-8") for n in zf.namelist() if n.endswith(".py")}
+    assert "public/hw4.py" in sources
+    assert {name: found for name, src in sources.items() if (found := _recurrences(src))} == {}
+
 
 
 def _floats(value: Any) -> Iterator[float]:

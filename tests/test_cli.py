@@ -37,6 +37,17 @@ def test_bundle_writes_both_zips(tmp_path: Path, capsys: pytest.CaptureFixture[s
         assert "run_autograder" in zf.namelist()
     with zipfile.ZipFile(tmp_path / "hw4-selfcheck.zip") as zf:
         assert "reference/hw4.py" not in zf.namelist()
+        assert "public/hw4.py" in zf.namelist()
+        readme = zf.read("README.md").decode()
+    assert "- `p2c_params`, checked with your `lstm_run` once it passes its own check" in readme
+
+
+@pytest.mark.slow
+def test_check_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(EXAMPLES / "full_credit"), "--no-color"]) == 0
+    out = capsys.readouterr().out
+    assert "Summary: 23 ok, 3 staff" in out
+    assert "Nothing to fix: every answer is present, parses and passes the public checks." in out
 
 
 def test_bad_usage_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
+import sys
+import types
 from fractions import Fraction
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from grader.answers import Failed, FunctionRef, Missing, SympyText
-from grader.assignment import load_assignment
-from grader.calls import Case, Named
+from grader.answers import CallOutcome, Failed, FunctionRef, Missing, SympyText
+from grader.assignment import bind, load_assignment
+from grader.errors import RubricError
 from grader.paths import DEFAULT_RUBRIC, ROOT
-from grader.public_checks import (
-    HANDOUT_LSTM,
-    PROPERTIES,
-    build_public,
-    finite_differences,
-    handout_lstm,
-    lstm_behaviour,
-    negated_target,
-    sign_target,
-)
-from grader.selfcheck import Row, read_problem, render_check, run_check
+from grader.public_checks import NO_CHECKS, FollowUp, Property, build_public, load_checks
+from grader.selfcheck import Row, apply_follow_ups, plan_follow_ups, read_problem, render_check, run_check
+from public.hw4 import HANDOUT_WEIGHTS
 
 EXAMPLES = ROOT / "submissions_example"
 
@@ -56,6 +49,10 @@ def test_public_metadata_holds_shapes_not_answers(public: dict) -> None:
     assert _part(public, "p1d_region_change")["choices"] == ["grows", "shrinks", "unchanged"]
     assert all("expected" not in p for p in public["parts"])
     assert sum(p["points"] for p in public["parts"]) == 100
+    assert public["public_checks"] == "public.hw4"
+    p2c, p2d = _part(public, "p2c_params"), _part(public, "p2d_params")
+    assert (p2c["alphabet"], p2d["alphabet"], p2c["max_len"]) == ([0, 1], [-1, 1], 8)
+    assert p2c["keys"] == list(HANDOUT_WEIGHTS)
 
 
 @pytest.mark.slow
@@ -66,6 +63,11 @@ def test_full_credit_is_all_ok(capsys: pytest.CaptureFixture[str]) -> None:
     assert {k for k, v in rows.items() if v == "staff"} == staff
     assert all(v == "ok" for k, v in rows.items() if k not in staff)
     assert "Nothing to fix" in out and "passed on 6 calls" in out
+    flat = " ".join(out.split())
+    assert "2.c p2c_params ok parses; checked with your lstm_run: gives -h_t of the handout's unit on every 0/1 " \
+        "input up to length 8" in flat
+    assert "2.d p2d_params ok parses; checked with your lstm_run: gives the sign of the running sum" in flat
+    assert "2.e lstm_run ok runs; public check passed on 33 calls: one h_t in {-1, 0, 1} per input, causal" in flat
 
 
 @pytest.mark.slow
@@ -81,8 +83,48 @@ def test_partial_reports_each_kind_of_problem(capsys: pytest.CaptureFixture[str]
     assert "Item 3 should be an int; it is the float 0.5" in out
     assert "Missing key(s) b_c" in out
     assert "Fix first: your file ran with an error at line 4: ModuleNotFoundError" in out
+    assert "33 of 33 calls went wrong; first: it raised NotImplementedError: todo" in " ".join(out.split())
 
 
+@pytest.mark.slow
+def test_template_is_all_missing_or_optional(capsys: pytest.CaptureFixture[str]) -> None:
+    rows, out = _statuses(capsys, "template")
+    assert sorted(set(rows.values())) == ["missing", "optional"]
+    assert "Summary: 20 missing, 6 optional" in out
+    assert "Fix first: 1.a p1a_output (missing): still None (the template's placeholder)" in out
+
+
+@pytest.mark.slow
+def test_weights_are_checked_with_the_students_own_lstm_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = (EXAMPLES / "full_credit" / "hw4.py").read_text()
+    (tmp_path / "hw4.py").write_text(source + "\np2c_params = dict(HANDOUT)\n")
+    assert run_check(tmp_path / "hw4.py", color=False) == 0
+    out = capsys.readouterr().out
+    assert "2.c p2c_params wrong parses, but checked with your lstm_run: the input [1] does not give -h_t of the " \
+        "handout's unit 2.d" in " ".join(out.split())
+    assert _rows(out)["p2d_params"].split()[2] == "ok"
+    (tmp_path / "hw4.py").write_text(source + "\ndel lstm_run\n")
+    run_check(tmp_path / "hw4.py", color=False)
+    out = " ".join(capsys.readouterr().out.split())
+    assert "2.c p2c_params skipped parses; behaviour not checked: it is checked with your lstm_run, and " \
+        "lstm_run is not defined" in out
+
+
+@pytest.mark.slow
+def test_a_rubric_without_public_checks_still_checks_presence_and_shapes(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plain = load_assignment(DEFAULT_RUBRIC).rubric.model_copy(update={"public_checks": None})
+    public = build_public(bind(plain, root=ROOT))
+    assert public["public_checks"] is None
+    monkeypatch.setattr("grader.selfcheck.public_metadata", lambda rubric: public)
+    rows, out = _statuses(capsys, "partial")
+    assert rows["p2a_h_seq2"] == rows["p2c_params"] == "invalid"
+    assert rows["backprop"] == "missing"
+    assert rows["softmax_beta"] == rows["lstm_run"] == "ok"
+    assert "defined (no public check for this function)" in out
 def test_no_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_check(tmp_path, color=False) == 2
     assert "error:" in capsys.readouterr().err
@@ -128,71 +170,63 @@ def test_well_formed_answers_parse(public: dict, answer: str, value: object) -> 
     assert read_problem(_part(public, answer), value) is None
 
 
-def _softmax(u: np.ndarray, beta: float) -> list[float]:
-    z = beta * np.asarray(u, dtype=float)
-    e = np.exp(z - z.max())
-    return list(e / e.sum())
+def _rows(out: str) -> dict[str, str]:
+    return {line.split()[1]: line for line in out.splitlines() if line[:1].isdigit() and "." in line.split()[0]}
 
 
-def test_softmax_property_accepts_a_stable_softmax_and_rejects_overflow() -> None:
-    prop = PROPERTIES["softmax_beta"]
-    cases = prop.cases(np.random.default_rng(1))
-    assert all(prop.judge(c, _softmax(*c.args)) is None for c in cases)
-    big = Case(args=(np.array([600.0, -600.0]), 2.0))
-    assert "not finite" in prop.judge(big, [float("nan"), float("nan")])
-    assert "sum to 1" in prop.judge(big, [0.5, 0.6])
-    assert "larger input" in prop.judge(big, [0.0, 1.0])
+def _follow_rows(lstm_status: str) -> list[Row]:
+    return [Row("2.c", "p2c_params", "ok", "present and parses"), Row("2.e", "lstm_run", lstm_status, "...")]
 
 
-def _backprop(weights: list, biases: list, x: np.ndarray, f: Named, f_prime: Named, grad: Named) -> list:
-    from grader.calls import resolve
-
-    f, fp, dc = resolve(f), resolve(f_prime), resolve(grad)
-    zs, acts = [], [np.asarray(x, dtype=float)]
-    for w, b in zip(weights, biases, strict=True):
-        zs.append(w @ acts[-1] + b)
-        acts.append(f(zs[-1]))
-    delta = dc(acts[-1]) * fp(zs[-1])
-    dW, db = [None] * len(weights), [None] * len(weights)
-    for layer in range(len(weights) - 1, -1, -1):
-        dW[layer], db[layer] = np.outer(delta, acts[layer]), delta
-        if layer:
-            delta = (weights[layer].T @ delta) * fp(zs[layer - 1])
-    return [[a.tolist() for a in dW], [a.tolist() for a in db]]
+def test_follow_ups_run_only_after_the_function_passes(public: dict) -> None:
+    checks = load_checks("public.hw4")
+    parts = [_part(public, "p2c_params"), _part(public, "lstm_run")]
+    values = {"p2c_params": dict(HANDOUT_WEIGHTS, W_cx="-50"), "lstm_run": FunctionRef("lstm_run")}
+    rows, plans = plan_follow_ups(parts, _follow_rows("wrong"), values, checks)
+    assert plans == [] and rows[0].status == "skipped"
+    assert rows[0].message == ("parses; behaviour not checked: it is checked with your lstm_run, and lstm_run "
+                               "does not pass its own public check yet (see 2.e)")
+    rows, plans = plan_follow_ups(parts, _follow_rows("missing"), values, checks)
+    assert rows[0].message.endswith("and lstm_run is not defined")
+    rows, plans = plan_follow_ups(parts, _follow_rows("ok"), values, checks)
+    assert rows[0].status == "ok" and len(plans) == 1 and len(plans[0].cases) == 1020
+    assert plan_follow_ups(parts, _follow_rows("ok"), values, NO_CHECKS)[1] == []
 
 
-def test_backprop_property_is_finite_differences_of_the_same_network() -> None:
-    prop = PROPERTIES["backprop"]
-    cases = prop.cases(np.random.default_rng(2))
-    answers = [_backprop(*c.args) for c in cases]
-    assert all(prop.judge(c, a) is None for c, a in zip(cases, answers, strict=True))
-    case, answer = cases[1], answers[1]
-    slopes = finite_differences(case)
-    assert np.allclose(np.asarray(answer[0][0]), slopes[0][0], atol=1e-6)
-    scaled = [[(2 * np.asarray(a)).tolist() for a in answer[0]], answer[1]]
-    assert "disagrees with the finite-difference slope" in prop.judge(case, scaled)
-    shapes = [[np.asarray(a).T.tolist() for a in answer[0]], answer[1]]
-    wide = next(i for i, w in enumerate(case.args[0]) if w.shape[0] != w.shape[1])
-    assert f"dW[{wide}] has shape" in prop.judge(case, shapes)
+def test_follow_up_outcomes_make_the_row(public: dict) -> None:
+    parts = [_part(public, "p2c_params"), _part(public, "lstm_run")]
+    values = {"p2c_params": dict(HANDOUT_WEIGHTS), "lstm_run": FunctionRef("lstm_run")}
+    rows, plans = plan_follow_ups(parts, _follow_rows("ok"), values, load_checks("public.hw4"))
+    zeros = [CallOutcome([0] * len(c.args[0])) for c in plans[0].cases]
+    assert apply_follow_ups(rows, plans, zeros)[0] == Row(
+        "2.c", "p2c_params", "ok",
+        "parses; checked with your lstm_run: gives -h_t of the handout's unit on every 0/1 input up to length 8",
+    )
+    failed = [*zeros[:5], CallOutcome(Failed("IndexError: list index out of range"))]
+    assert apply_follow_ups(rows, plans, failed)[0].message == (
+        "parses; behaviour not checked: your lstm_run failed on a call this check makes (your weights): "
+        "it raised IndexError: list index out of range"
+    )
+    assert apply_follow_ups(rows, plans, zeros[:3])[0].status == "skipped"  # calls that never ran
 
 
-def test_lstm_property_follows_the_handout_and_skips_the_2a_inputs() -> None:
-    prop = PROPERTIES["lstm_run"]
-    cases = prop.cases(np.random.default_rng(3))
-    assert all(prop.judge(c, handout_lstm(*c.args)[0]) is None for c in cases)
-    assert not any(list(c.args[0]) in ([0, 0, 1, 1, 1, 0], [1, 1, 0, 1, 1]) for c in cases)
-    wrong = [1 - h for h in handout_lstm(*cases[5].args)[0]]
-    assert "does not follow the handout's equations" in prop.judge(cases[5], wrong)
-    assert "h_t" in prop.judge(cases[5], [0])
-
-
-def test_lstm_weight_behaviours() -> None:
-    negated = {**HANDOUT_LSTM, "W_cx": -50.0}  # h feeds back negated: only the input term flips
-    assert lstm_behaviour(negated, (0, 1), negated_target) is None
-    assert "does not give the required h" in lstm_behaviour(HANDOUT_LSTM, (0, 1), negated_target)
-    running_sum = dict.fromkeys(HANDOUT_LSTM, 0.0) | {"b_f": 100.0, "b_i": 100.0, "b_o": 100.0, "W_cx": 100.0}
-    assert lstm_behaviour(running_sum, (-1, 1), sign_target) is None
-    assert sign_target([1, -1, -1, 1, 1]) == [1, 0, -1, 0, 1]
+def test_a_broken_module_of_public_checks_is_an_author_error(monkeypatch: pytest.MonkeyPatch, public: dict) -> None:
+    module = types.ModuleType("public_broken")
+    monkeypatch.setitem(sys.modules, "public_broken", module)
+    with pytest.raises(RubricError, match="PROPERTIES must be a dict of Property"):
+        load_checks("public_broken")
+    prop = Property("x", lambda rng: [], lambda case, value: None)
+    module.PROPERTIES = {"p1a_output": prop}
+    module.FOLLOW_UPS = {"p2c_params": FollowUp("lstm_run", "x", lambda v, p: [], lambda c, v: None)}
+    with pytest.raises(RubricError, match="calls 'lstm_run', which has no entry in PROPERTIES"):
+        load_checks("public_broken")
+    module.FOLLOW_UPS = {}
+    with pytest.raises(RubricError, match=r"PROPERTIES\['p1a_output'\] names no function part"):
+        build_public(bind(load_assignment(DEFAULT_RUBRIC).rubric.model_copy(update={"public_checks": "public_broken"}),
+                          root=ROOT))
+    with pytest.raises(RubricError, match="cannot import 'public.nowhere'"):
+        load_checks("public.nowhere")
+    assert load_checks(None) == NO_CHECKS
 
 
 def test_table_colours_and_fix_first_order() -> None:
