@@ -84,7 +84,7 @@ def backprop(weights, biases, x, f, f_prime, dC_da):
 
 
 p3a_sgd = "Compute the gradients with backprop for one example, then step every weight against them."
-p3b_sigmoid_prime = sig(z) * (1 - sig(z))
+p3b_sigmoid_prime = "exp(-z) / (1 + exp(-z))^2"  # ^ also means power
 _y = sig(w2 * sp.Max(w1 * x, 0) + b)
 p3c_dC_dw1 = "(1/(1+exp(-(w2*ReLU(w1*x)+b))) - t) * sigmoid(w2*ReLU(w1*x)+b)*(1-sigmoid(w2*ReLU(w1*x)+b)) * w2 * step(w1*x) * x"
 p3c_dC_dw2 = sp.diff((_y - t) ** 2 / 2, w2)
