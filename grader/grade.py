@@ -70,7 +70,7 @@ def judge(assignment: Assignment, check: BoundCheck, answer: Any) -> tuple[Check
         if result.status in ("failed", "partial"):
             for mistake in check.mistakes:
                 if check.kind.check(mistake.params, answer, ctx=ctx).status == "passed":
-                    if mistake.credit * 1.0 > result.fraction:
+                    if mistake.credit > result.fraction:
                         status: Status = "partial" if mistake.credit > 0 else "failed"
                         return CheckResult(mistake.credit, status, mistake.message), ""
                     return CheckResult(result.fraction, result.status, mistake.message), ""
