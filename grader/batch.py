@@ -36,6 +36,7 @@ from grader.results import GradeReport, Status, TestResult
 from grader.rubric import Rubric, load_rubric
 from grader.sandbox.isolation import is_root
 from grader.sandbox.limits import Limits
+from grader.sandbox.runner import use_fork_server
 from grader.submission import SUFFIXES
 
 __all__ = ["BatchSummary", "Submission", "discover", "grade_one", "report_from_results", "run_batch"]
@@ -140,6 +141,8 @@ def _init_worker(rubric: Path, counter: Any, user_prefix: str) -> None:
     if _ASSIGNMENT is None:
         _ASSIGNMENT = load_assignment(rubric)
     _LIMITS = Limits(user=f"{user_prefix}-w{index}") if is_root() else Limits()
+    if is_root():
+        use_fork_server(True)  # each child is forked fresh from a zygote that imported numpy once
 
 
 def grade_one(sub_id: str, path: str, results_path: str) -> str:

@@ -14,9 +14,14 @@ import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.sandbox.wire import loads
+
+if TYPE_CHECKING:
+    from grader.sandbox.zygote import ZygoteChild
+
+    ChildProcess = subprocess.Popen | ZygoteChild
 
 __all__ = ["CappedBytes", "Stop", "drive", "exit_description"]
 
@@ -77,7 +82,7 @@ def _read(fd: int) -> bytes:
 
 
 def drive(
-    proc: subprocess.Popen,
+    proc: ChildProcess,
     proto_fd: int,
     out_fd: int,
     output: CappedBytes,

@@ -40,8 +40,36 @@ from grader.sandbox.limits import Limits
 from grader.sandbox.protocol import CappedBytes, Stop, drive
 from grader.sandbox.state import RunState
 from grader.sandbox.wire import encode_args
+from grader.sandbox.zygote import Zygote, ZygoteChild
 
-__all__ = ["SandboxResult", "run_submission"]
+__all__ = ["SandboxResult", "run_submission", "use_fork_server"]
+
+_FORK_SERVER: dict[str, Any] = {"enabled": False, "zygote": None}
+
+
+def use_fork_server(enabled: bool = True) -> None:
+    """Fork children from a zygote that imported numpy and sympy once (for batch workers).
+
+    Only children isolated by user (the grader runs as root) are forked so;
+    each is still a fresh process with the same limits and clean-up.  If the
+    zygote cannot start or dies, children start the ordinary way.
+    """
+    _FORK_SERVER["enabled"] = enabled
+    if not enabled and _FORK_SERVER["zygote"] is not None:
+        _FORK_SERVER["zygote"].close()
+        _FORK_SERVER["zygote"] = None
+
+
+def _zygote(python: str) -> Zygote | None:
+    zygote = _FORK_SERVER["zygote"]
+    if zygote is not None and not zygote.alive():
+        zygote = _FORK_SERVER["zygote"] = None
+    if zygote is None:
+        try:
+            zygote = _FORK_SERVER["zygote"] = Zygote(python)
+        except OSError:
+            return None
+    return zygote
 
 CHILD = Path(__file__).resolve().with_name("child.py")
 
@@ -193,10 +221,7 @@ def _launch(
     cmd = [limits.child_python(), "-I", "-B", str(CHILD), str(proto_w), str(request_path)]
     keep = set() if identity.isolated else children_of(os.getpid())
     try:
-        proc = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, pass_fds=(proto_w,),
-            cwd=entry.parent, env=_environment(workdir, identity), start_new_session=True, **extra,
-        )
+        proc = _start(cmd, entry, workdir, identity, limits, proto_w, out_w, extra)
     except OSError as exc:
         for fd in (proto_r, proto_w, out_r, out_w):
             os.close(fd)
@@ -217,7 +242,27 @@ def _launch(
         request_path.unlink(missing_ok=True)
 
 
-def _terminate(proc: subprocess.Popen, identity: Identity, keep: set[int]) -> None:
+def _start(
+    cmd: list[str], entry: Path, workdir: Path, identity: Identity, limits: Limits, proto_w: int, out_w: int,
+    extra: dict[str, Any],
+) -> subprocess.Popen | ZygoteChild:
+    """A fresh child: forked by the zygote when enabled and isolated, else a new interpreter."""
+    env = _environment(workdir, identity)
+    zygote = _zygote(limits.child_python()) if _FORK_SERVER["enabled"] and identity.isolated else None
+    if zygote is not None:
+        try:
+            return zygote.spawn(uid=identity.uid, gid=identity.gid, cwd=entry.parent, env=env,
+                                request=Path(cmd[-1]), proto_w=proto_w, out_w=out_w)
+        except OSError:
+            use_fork_server(False)  # fall back for this process; the run goes on
+            _FORK_SERVER["enabled"] = True
+    return subprocess.Popen(
+        cmd, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, pass_fds=(proto_w,),
+        cwd=entry.parent, env=env, start_new_session=True, **extra,
+    )
+
+
+def _terminate(proc: subprocess.Popen | ZygoteChild, identity: Identity, keep: set[int]) -> None:
     """SIGKILL the child's session (before reaping it) and every process it left.
 
     Isolated: every process of the sandbox account.  Otherwise: the child's

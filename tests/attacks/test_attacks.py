@@ -29,6 +29,7 @@ from grader.assignment import Assignment, load_assignment
 from grader.autograder import run
 from grader.paths import ROOT as PROJECT
 from grader.report.gradescope import validate
+from grader.sandbox.runner import use_fork_server
 
 HERE = Path(__file__).resolve().parent
 SUBMISSIONS = HERE / "submissions"
@@ -218,8 +219,18 @@ def _loses(number: str, attack: Attack) -> bool:
     return any(number == p or number.startswith(p + ".") for p in attack.loses)
 
 
+@pytest.fixture(params=["fresh", "forked"])
+def launcher(request):
+    """Children started as new interpreters, or forked by the zygote (batch workers, as root)."""
+    if request.param == "forked" and not ROOT_USER:
+        pytest.skip("children are forked by the zygote only when isolated by user (run as root)")
+    use_fork_server(request.param == "forked")
+    yield request.param
+    use_fork_server(False)
+
+
 @pytest.mark.parametrize("attack", ATTACKS, ids=[a.name for a in ATTACKS])
-def test_a_hostile_submission_gains_nothing_and_breaks_nothing(attack, assignment, tmp_path):
+def test_a_hostile_submission_gains_nothing_and_breaks_nothing(attack, assignment, tmp_path, launcher):
     if attack.needs_root and not ROOT_USER:
         pytest.skip("this attack is only contained by the sandbox account (run as root)")
     results_dir = open_results_dir()
