@@ -216,8 +216,10 @@ def _status(part: Mapping[str, Any], value: Any, calls: tuple[list[Case], list[A
             checks: PublicChecks = NO_CHECKS) -> tuple[str, str]:
     blank_text = part["value"] == "text" and isinstance(value, str) and not value.strip()
     if isinstance(value, Missing) or value is None or blank_text:
-        if part["value"] == "text" or part.get("optional"):
-            return "optional", "not answered (" + ("graded by staff" if part["value"] == "text" else "optional") + ")"
+        if part["value"] == "text":
+            return "missing", "not answered yet (graded by the course staff)"
+        if part.get("optional"):
+            return "optional", "not answered (optional)"
         if isinstance(value, Missing):
             return "missing", "not defined (python -m grader template lists every name)"
         return "missing", "still None (the template's placeholder)"

@@ -78,7 +78,7 @@ def test_partial_reports_each_kind_of_problem(capsys: pytest.CaptureFixture[str]
     assert rows["p2c_params"] == "invalid"  # b_c missing
     assert rows["lstm_run"] == "error"  # NotImplementedError
     assert rows["backprop"] == "missing"
-    assert rows["p2b_interpretation"] == "optional"  # an empty string for a staff-graded part
+    assert rows["p2b_interpretation"] == "missing"  # an empty string for a staff-graded part
     assert rows["p3d_dC_dw1"] == rows["p1b_positive_sides"] == "ok"  # wrong answers still only parse
     assert "Item 3 should be an int; it is the float 0.5" in out
     assert "Missing key(s) b_c" in out
@@ -90,7 +90,7 @@ def test_partial_reports_each_kind_of_problem(capsys: pytest.CaptureFixture[str]
 def test_template_is_all_missing_or_optional(capsys: pytest.CaptureFixture[str]) -> None:
     rows, out = _statuses(capsys, "template")
     assert sorted(set(rows.values())) == ["missing", "optional"]
-    assert "Summary: 20 missing, 6 optional" in out
+    assert "Summary: 23 missing, 3 optional" in out
     assert "Fix first: 1.a p1a_output (missing): still None (the template's placeholder)" in out
 
 
