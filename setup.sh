@@ -28,6 +28,9 @@ fi
 # Code and environment readable by everyone; answers and results by root only.
 chmod -R a+rX "$ROOT/grader" "$ROOT/.venv" "$ROOT/scripts"
 chmod 755 "$ROOT"
+# every folder above the project must let the sandbox account pass (not list) to reach its Python
+dir="$(dirname "$ROOT")"
+while [ "$dir" != "/" ]; do chmod o+x "$dir"; dir="$(dirname "$dir")"; done
 # (the grader locks these again before every run: ANSWER_DIRS in grader/sandbox/isolation.py)
 for secret in reference rubrics submissions_example tests benchmarks results .git; do
   if [ -e "$ROOT/$secret" ]; then chown -R root:root "$ROOT/$secret"; chmod -R go-rwx "$ROOT/$secret"; fi
