@@ -278,6 +278,16 @@ def _name(node: ast.Name, scope: _Scope, cond: bool) -> Any:
 def _call(node: ast.Call, scope: _Scope, depth: int, cond: bool) -> Any:
     if not isinstance(node.func, ast.Name):
         if isinstance(node.func, ast.Attribute):
+            owner = node.func.value
+            if isinstance(owner, ast.Name) and owner.id in ("np", "numpy", "sp", "sympy", "math"):
+                attr = node.func.attr
+                if attr in _FUNCTIONS or attr in _NUMBER_FUNCTIONS:
+                    raise scope.fail(f"write {attr}(...) without '{owner.id}.'", node.func)
+                raise scope.fail(
+                    f"'{owner.id}.{attr}(...)' is not allowed; write a plain number (a numpy value shown "
+                    "with repr() looks like np.float64(2.5): build the string from float(value))",
+                    node.func,
+                )
             raise scope.fail("'.' attribute access is not allowed", node.func)
         raise scope.fail("only the allowed functions may be called", node)
     name = node.func.id
