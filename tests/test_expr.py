@@ -104,7 +104,8 @@ REJECTS = [
     ("x + q", "unknown name 'q'; this answer may use x, z, w1", "at character 5"),
     ("x.real", "'.' attribute access is not allowed", "at character 1"),
     ("np.exp(x)", "write exp(...) without 'np.'", "at character 1"),
-    ("1 - x*np.float64(2.5)", "'np.float64(...)' is not allowed; write a plain number", "at character 7"),
+    ("1 - x*np.float64(2.5)", "'np.float64(...)' is not allowed; write a plain number (a numpy value shown "
+     "with repr() looks like np.float64(2.5): build the string from float(value))", "at character 7"),
     ("x[0]", "'[...]' indexing is not allowed", "at character 1"),
     ("lambda: 0", "'lambda' is not allowed", "at character 1"),
     ("'x'", "text in quotes is not allowed inside an expression", "at character 1"),
