@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+__all__ = ["CallOutcome", "Failed", "FunctionAnswer", "FunctionRef", "Missing", "Opaque", "SympyText", "describe"]
+
 
 @dataclass(frozen=True, slots=True)
 class SympyText:

@@ -22,6 +22,11 @@ from grader.checks import CheckContext, kind_module
 from grader.errors import RubricError
 from grader.rubric import CheckSpec, Part, Rubric, load_rubric
 
+__all__ = [
+    "Assignment", "BoundCheck", "BoundMistake", "REF_PREFIX", "bind", "import_reference", "load_assignment",
+    "resolve_expected",
+]
+
 REF_PREFIX = "ref:"
 
 

@@ -25,6 +25,8 @@ from grader.report.gradescope import crash_results, results_json, validate, writ
 from grader.results import GradeReport
 from grader.sandbox.limits import Limits
 
+__all__ = ["Outcome", "grade_to_results", "run", "staff_detail"]
+
 
 @dataclass(frozen=True, slots=True)
 class Outcome:

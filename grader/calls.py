@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+__all__ = ["Case", "Named", "resolve", "resolve_args"]
+
 
 @dataclass(frozen=True, slots=True)
 class Named:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["InvalidAnswer", "RubricError"]
+
 
 class RubricError(Exception):
     """A rubric or reference problem: the grader cannot grade anyone.

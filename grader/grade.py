@@ -25,6 +25,11 @@ from grader.sandbox.limits import Limits
 from grader.sandbox.runner import SandboxResult, run_submission
 from grader.submission import SubmissionError, find_entry
 
+__all__ = [
+    "JUDGE_FAILED", "answer_names", "grade_fresh", "grade_observations", "grade_path", "judge", "limits_for",
+    "manual_tests", "plan_calls", "select_item",
+]
+
 JUDGE_FAILED = "The autograder could not judge this answer; the course staff have been told. It is not your fault."
 
 

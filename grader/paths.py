@@ -9,6 +9,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+__all__ = [
+    "DEFAULT_RUBRIC", "GRADESCOPE_RESULTS", "GRADESCOPE_ROOT", "GRADESCOPE_SUBMISSION", "PUBLIC_RUBRIC", "ROOT",
+    "SECRET_DIRS",
+]
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RUBRIC = ROOT / "rubrics" / "hw4.yaml"
 GRADESCOPE_ROOT = Path(os.environ.get("GRADER_GRADESCOPE_ROOT") or "/autograder")

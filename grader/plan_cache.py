@@ -23,6 +23,8 @@ from pathlib import Path
 from grader.calls import Case
 from grader.sandbox.wire import decode_args, encode_args
 
+__all__ = ["Calls", "cache_file", "decode_calls", "encode_calls", "load", "save", "warm"]
+
 Calls = list[tuple[str, Case]]
 _VERSION = 1
 

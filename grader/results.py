@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+__all__ = ["CheckResult", "GradeReport", "Status", "TestResult", "Visibility"]
+
 Status = Literal["passed", "partial", "failed", "invalid", "missing", "error", "manual"]
 Visibility = Literal["visible", "hidden", "after_due_date", "after_published"]
 

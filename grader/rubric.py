@@ -18,6 +18,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from grader.errors import RubricError
 
+__all__ = [
+    "CheckSpec", "Defaults", "LimitsSpec", "Mistake", "Part", "Rubric", "ValueKind", "Visibility",
+    "load_rubric", "parse_rubric", "rubric_json_schema",
+]
+
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
 
 Visibility = Literal["visible", "hidden", "after_due_date", "after_published"]

@@ -6,6 +6,8 @@ import textwrap
 
 from grader.rubric import Part, Rubric
 
+__all__ = ["render_template"]
+
 _KIND_HELP = {
     "number": "a number: int, float, Fraction, or a string such as '2*log(3)/7'",
     "vector": "a tuple, list or 1-D numpy array of numbers",

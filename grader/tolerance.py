@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+__all__ = ["as_plain", "first_difference", "shape_of", "within"]
+
 
 def within(given: float, expected: float, rtol: float, atol: float) -> bool:
     """``|given - expected| <= max(rtol * |expected|, atol)``; NaN never passes."""

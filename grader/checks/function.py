@@ -20,6 +20,8 @@ from grader.checks import CheckContext
 from grader.results import CheckResult, Status
 from grader.tolerance import first_difference
 
+__all__ = ["EXPECTS_CALLABLE", "Params", "check", "describe_case", "plan"]
+
 EXPECTS_CALLABLE = True
 
 

@@ -20,6 +20,8 @@ from grader.errors import InvalidAnswer
 from grader.expr import to_number
 from grader.results import CheckResult
 
+__all__ = ["EXPECTS_CALLABLE", "Params", "check", "read_params"]
+
 EXPECTS_CALLABLE = True
 
 
