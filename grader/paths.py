@@ -11,7 +11,6 @@ from pathlib import Path
 
 __all__ = [
     "DEFAULT_RUBRIC", "GRADESCOPE_RESULTS", "GRADESCOPE_ROOT", "GRADESCOPE_SUBMISSION", "PUBLIC_RUBRIC", "ROOT",
-    "SECRET_DIRS",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +18,5 @@ DEFAULT_RUBRIC = ROOT / "rubrics" / "hw4.yaml"
 GRADESCOPE_ROOT = Path(os.environ.get("GRADER_GRADESCOPE_ROOT") or "/autograder")
 GRADESCOPE_SUBMISSION = GRADESCOPE_ROOT / "submission"
 GRADESCOPE_RESULTS = GRADESCOPE_ROOT / "results" / "results.json"
-SECRET_DIRS = ("reference", "rubrics")
 PUBLIC_RUBRIC = ROOT / "grader" / "public_rubric.json"
 """Public metadata of the rubric, present only in the student bundle."""

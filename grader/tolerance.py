@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
-__all__ = ["as_plain", "first_difference", "shape_of", "within"]
+__all__ = ["as_plain", "first_difference", "within"]
 
 
 def within(given: float, expected: float, rtol: float, atol: float) -> bool:
@@ -65,13 +64,3 @@ def first_difference(given: Any, expected: Any, rtol: float, atol: float, where:
             return f"{label} is {value:.6g}, not the right value (tolerance: {rtol:g} relative, {atol:g} absolute)"
         return None
     return None if given == expected else f"{label} is {given!r}"
-
-
-def shape_of(values: Sequence[Any]) -> str:
-    """A short text for the shape of a nested list, e.g. ``3x2``."""
-    dims = []
-    current: Any = values
-    while isinstance(current, list):
-        dims.append(str(len(current)))
-        current = current[0] if current else None
-    return "x".join(dims) or "scalar"

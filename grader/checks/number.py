@@ -17,6 +17,7 @@ from grader.checks import CheckContext
 from grader.errors import InvalidAnswer
 from grader.expr import to_number
 from grader.results import CheckResult
+from grader.tolerance import within
 
 __all__ = [
     "Params",
@@ -89,11 +90,6 @@ def invalid(exc: InvalidAnswer, expected_kind: str) -> CheckResult:
     """An ``invalid`` result that says what was expected and what went wrong."""
     where = f" ({exc.where})" if exc.where else ""
     return CheckResult.invalid(f"Expected {expected_kind}, but this could not be read: {exc.message}{where}.")
-
-
-def within(given: float, expected: float, rtol: float, atol: float) -> bool:
-    """``|given - expected| <= max(rtol*|expected|, atol)``."""
-    return abs(given - expected) <= max(rtol * abs(expected), atol)
 
 
 def round_sig(value: float, sig_figs: int) -> float:
