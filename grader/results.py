@@ -60,6 +60,7 @@ class TestResult:
     part: str = ""
     manual: bool = False
     seconds: float = 0.0
+    staff_points: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

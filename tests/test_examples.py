@@ -81,3 +81,14 @@ def test_a_syntax_error_is_reported_once_with_its_line(assignment: Assignment, t
     results = grade_example("broken", assignment, tmp_path)
     assert "line 5: SyntaxError" in results["output"]
     assert all(t["score"] == 0 for t in results["tests"])
+
+
+def test_staff_graded_parts_carry_the_rubric_staff_points(assignment: Assignment, tmp_path: Path) -> None:
+    results = grade_example("full_credit", assignment, tmp_path)
+    staff = {t["extra_data"]["answer"]: (t["name"], t["max_score"], t["extra_data"]["staff_points"])
+             for t in results["tests"] if t["extra_data"].get("manual")}
+    expected = {p.answer: p.staff_points for p in assignment.rubric.parts if p.staff_points}
+    assert {answer: points for answer, (_, _, points) in staff.items()} == expected
+    for answer, (name, max_score, points) in staff.items():
+        assert max_score == 0.0
+        assert f"{points:g} pts on Gradescope" in name, answer

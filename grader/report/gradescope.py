@@ -152,7 +152,7 @@ def _test_entry(t: TestResult, index: int, raw: Mapping[str, Any]) -> dict[str, 
     }
     if t.manual:
         output = f"{output}\n{MANUAL_NOTE}"
-        extra.update(manual=True, staff_points=round(_finite(t.max_score), 6))
+        extra.update(manual=True, staff_points=round(_finite(t.staff_points), 6))
     return {
         "name": t.name,
         "number": raw.get("number", t.number or str(index + 1)),

@@ -62,12 +62,13 @@ def _report(**kw) -> GradeReport:
             "2.b",
             "p2b_interpretation",
             0.0,
-            2.0,
+            0.0,
             "manual",
             "hidden",
             "Kept for staff grading (40 characters).",
             part="2",
             manual=True,
+            staff_points=2.0,
         ),
         Result(
             "lstm_run",
@@ -260,3 +261,12 @@ def test_write_results_refuses_nan_and_leaves_nothing(tmp_path: Path):
     with pytest.raises(ValueError):
         write_results({"score": math.nan}, tmp_path / "results.json")
     assert os.listdir(tmp_path) == []
+
+
+def test_the_results_schema_is_a_valid_schema_for_plain_jsonschema():
+    import jsonschema
+
+    from grader.report.gradescope import _schema
+
+    jsonschema.Draft202012Validator.check_schema(_schema())
+    jsonschema.validate(results_json(_report()), _schema())
