@@ -126,6 +126,7 @@ def manual_tests(assignment: Assignment, values: dict[str, Any]) -> list[TestRes
             name=f"{part.title} (staff-graded, {part.staff_points:g} pts on Gradescope)",
             number=part.number, answer=part.answer, score=0.0, max_score=0.0, status=status,  # type: ignore[arg-type]
             visibility="visible", output=output, part=part.id, manual=True,
+            staff_points=part.staff_points,
         ))
     return tests
 
