@@ -30,6 +30,8 @@ def cmd_autograder(args: argparse.Namespace) -> int:
     if args.path is None:  # Gradescope: fixed folders
         results = (args.results / "results.json") if args.results else GRADESCOPE_RESULTS
         return run(GRADESCOPE_SUBMISSION, results, rubric=args.rubric, table=False, limits=_env_limits())
+    if not _exists(args.path):
+        return 2
     results = (args.results / "results.json") if args.results else Path("results") / "results.json"
     return run(args.path, results, rubric=args.rubric, color=_color(args), limits=_env_limits())
 
@@ -40,10 +42,21 @@ def _env_limits() -> Limits | None:
     return Limits(user=user) if user else None
 
 
+def _exists(path: Path) -> bool:
+    """A local path to grade must exist; say so in one line (nothing is written) when it does not."""
+    if os.path.lexists(path):
+        return True
+    print(f"error: {path} does not exist (give a .py or .ipynb file, or a submission folder)", file=sys.stderr)
+    return False
+
+
 def cmd_grade(args: argparse.Namespace) -> int:
     from grader.autograder import grade_to_results, staff_detail
     from grader.report.console import render_table
     from grader.report.gradescope import write_results
+
+    if not _exists(args.path):
+        return 2
 
     outcome = grade_to_results(args.path, rubric=args.rubric)
     if args.json:

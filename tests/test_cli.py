@@ -63,6 +63,19 @@ def test_bad_usage_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert exc.value.code == 2
 
 
+def test_a_path_that_does_not_exist_is_a_usage_error_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nope.py"
+    results = tmp_path / "results"
+    assert main(["autograder", str(missing), "--results", str(results)]) == 2
+    assert main(["grade", str(missing), "--json", str(tmp_path / "out.json")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 2
+    assert f"error: {missing} does not exist" in err
+    assert not results.exists() and not (tmp_path / "out.json").exists()
+
+
 @pytest.mark.slow
 def test_batch_command_on_a_plain_folder(tmp_path: Path) -> None:
     folder = tmp_path / "subs"
