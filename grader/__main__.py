@@ -176,15 +176,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+STUDENT_COMMANDS = ("check", "template")
+"""What the students' self-check bundle can run (it holds no reference and no rubric)."""
+
+
+def _student_bundle() -> bool:
+    return not DEFAULT_RUBRIC.exists() and PUBLIC_RUBRIC.is_file()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from grader.errors import RubricError
 
+    if _student_bundle() and args.command not in STUDENT_COMMANDS:
+        print(f"error: '{args.command}' is for course staff; this self-check bundle runs only "
+              + " and ".join(f"'python -m grader {c}'" for c in STUDENT_COMMANDS), file=sys.stderr)
+        return 2
     try:
         return int(args.func(args))
     except RubricError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except ModuleNotFoundError as exc:
+        if exc.name is None or exc.name.split(".")[0] in ("grader", "reference", "public"):
+            raise
+        print(f"error: the package {exc.name.split('.')[0]!r} is not installed; run once: {_install_hint()}",
+              file=sys.stderr)
+        return 2
+
+
+def _install_hint() -> str:
+    python = "py" if sys.platform == "win32" else "python3"
+    requirements = "requirements-selfcheck.txt" if _student_bundle() else "requirements.txt"
+    return f"{python} -m pip install -r {requirements}"
 
 
 def _exit_now(code: int) -> None:

@@ -54,6 +54,10 @@ _ORDER = ("error", "timeout", "invalid", "wrong", "missing", "skipped")
 """Problems in the order to fix them: a crash hides everything after it."""
 
 
+NEEDS_WORK = frozenset({"missing", "invalid", "wrong", "error", "timeout"})
+"""Row statuses that make ``check`` exit 1."""
+
+
 @dataclass(frozen=True, slots=True)
 class Row:
     """One answer's line: status is ok, staff, optional, missing, skipped, invalid, error, timeout or wrong."""
@@ -364,7 +368,12 @@ def _fix_first(rows: Sequence[Row], notices: Sequence[str], color: bool) -> str:
 
 
 def run_check(path: Path, *, rubric: Path | None = None, color: bool | None = None) -> int:
-    """Check the submission at ``path`` and print the table; 0 when checked, 2 when it could not be."""
+    """Check the submission at ``path`` and print the table.
+
+    Returns 0 when every answer looks fine, 1 when one is missing, invalid,
+    wrong, raised or timed out (so a script can use it), 2 when the file
+    could not be checked at all.
+    """
     public = public_metadata(rubric)
     checks = load_checks(public.get("public_checks"))
     try:
@@ -389,4 +398,4 @@ def run_check(path: Path, *, rubric: Path | None = None, color: bool | None = No
     notices += [f"Your file ran with an error at {e}" for e in result.statement_errors]
     print(f"Self-check of {entry} ({public['assignment']})\n")
     print(render_check(rows, notices, color=use_color() if color is None else color), end="")
-    return 0
+    return 1 if any(r.status in NEEDS_WORK for r in rows) else 0

@@ -198,7 +198,7 @@ def test_student_bundle_and_check_output_reveal_no_expected_value(assignment: An
         for example in ("full_credit", "full_credit_sympy", "partial", "template"):
             shutil.copy(EXAMPLES / example / "hw4.py", tree / "hw4.py")
             out = _student_check(tree)
-            assert out.returncode == 0, out.stderr
+            assert out.returncode == (0 if example.startswith("full_credit") else 1), out.stderr
             assert "Self-check of hw4.py" in out.stdout
             assert not _hits(tokens, out.stdout + out.stderr), example
     finally:
@@ -227,7 +227,7 @@ def test_check_runs_from_the_student_bundle_alone(zips: dict[str, Path]) -> None
             zf.extractall(tree)
         shutil.copy(EXAMPLES / "partial" / "hw4.py", tree / "hw4.py")
         out = _student_check(tree)
-        assert out.returncode == 0, out.stderr
+        assert out.returncode == 1, out.stderr
         rows = {line.split()[1]: line.split()[2] for line in out.stdout.splitlines() if re.match(r"^\d\.", line)}
         assert rows["p2c_params"] == "invalid" and rows["lstm_run"] == "error" and rows["softmax_beta"] == "wrong"
         assert rows["backprop"] == "missing" and rows["p1a_output"] == "ok"
@@ -237,6 +237,32 @@ def test_check_runs_from_the_student_bundle_alone(zips: dict[str, Path]) -> None
             env={**os.environ, "PYTHONPATH": str(tree / "_blocked")},
         )
         assert template.stdout == (tree / "hw4_template.py").read_text()
+    finally:
+        shutil.rmtree(tree)
+
+
+@pytest.mark.slow
+def test_student_bundle_says_what_it_cannot_run_and_what_to_install(zips: dict[str, Path]) -> None:
+    tree = _open_tree()
+    try:
+        with zipfile.ZipFile(zips["student"]) as zf:
+            zf.extractall(tree)
+        shutil.copy(EXAMPLES / "full_credit" / "hw4.py", tree / "hw4.py")
+        for command in (["grade", "hw4.py"], ["batch", "."], ["bundle"]):
+            out = subprocess.run([sys.executable, "-m", "grader", *command], cwd=tree, capture_output=True,
+                                 text=True, timeout=60)
+            assert out.returncode == 2, out.stderr
+            assert out.stderr == (f"error: '{command[0]}' is for course staff; this self-check bundle runs only "
+                                  "'python -m grader check' and 'python -m grader template'\n")
+        blocked = tree / "_no_numpy"
+        blocked.mkdir()
+        (blocked / "numpy.py").write_text("raise ModuleNotFoundError(\"No module named 'numpy'\", name='numpy')\n")
+        out = subprocess.run([sys.executable, "-m", "grader", "check", "hw4.py"], cwd=tree, capture_output=True,
+                             text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(blocked)})
+        assert out.returncode == 2
+        assert "Traceback" not in out.stderr
+        assert "error: the package 'numpy' is not installed; run once: python3 -m pip install -r " \
+            "requirements-selfcheck.txt" in out.stderr
     finally:
         shutil.rmtree(tree)
 

@@ -29,8 +29,12 @@ def _part(public: dict, answer: str) -> dict:
     return next(p for p in public["parts"] if p["answer"] == answer)
 
 
+EXIT_CODES = {"full_credit": 0, "partial": 1, "template": 1}
+"""``check`` exits 1 when an answer is missing, invalid, wrong, raised or timed out."""
+
+
 def _statuses(capsys: pytest.CaptureFixture[str], example: str) -> tuple[dict[str, str], str]:
-    assert run_check(EXAMPLES / example, color=False) == 0
+    assert run_check(EXAMPLES / example, color=False) == EXIT_CODES[example]
     out = capsys.readouterr().out
     rows = {}
     for line in out.splitlines():
@@ -100,7 +104,7 @@ def test_weights_are_checked_with_the_students_own_lstm_run(
 ) -> None:
     source = (EXAMPLES / "full_credit" / "hw4.py").read_text()
     (tmp_path / "hw4.py").write_text(source + "\np2c_params = dict(HANDOUT)\n")
-    assert run_check(tmp_path / "hw4.py", color=False) == 0
+    assert run_check(tmp_path / "hw4.py", color=False) == 1
     out = capsys.readouterr().out
     assert "2.c p2c_params wrong parses, but checked with your lstm_run: the input [1] does not give -h_t of the " \
         "handout's unit 2.d" in " ".join(out.split())
