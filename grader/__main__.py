@@ -12,12 +12,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from grader.paths import DEFAULT_RUBRIC, GRADESCOPE_RESULTS, GRADESCOPE_SUBMISSION, PUBLIC_RUBRIC
+from grader.paths import GRADESCOPE_RESULTS, GRADESCOPE_SUBMISSION, PUBLIC_RUBRIC, ROOT, active_rubric
 from grader.sandbox.limits import Limits
 
 
 def _add_rubric(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--rubric", type=Path, default=DEFAULT_RUBRIC, help="rubric YAML (default: %(default)s)")
+    parser.add_argument("--rubric", type=Path, default=active_rubric(),
+                        help="rubric YAML (default: $GRADER_RUBRIC, else the one the zip was built for: %(default)s)")
 
 
 def _color(args: argparse.Namespace) -> bool | None:
@@ -106,7 +107,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 def cmd_bundle(args: argparse.Namespace) -> int:
     from grader.bundle import build_autograder_bundle, build_student_bundle
 
-    out = args.output or Path("hw4-selfcheck.zip" if args.student else "autograder.zip")
+    out = args.output or Path(f"{_entry_stem(args.rubric)}-selfcheck.zip" if args.student else "autograder.zip")
     build = build_student_bundle if args.student else build_autograder_bundle
     names = build(out, rubric=args.rubric)
     kind = "student self-check bundle" if args.student else "Gradescope autograder bundle"
@@ -114,10 +115,22 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     return 0
 
 
+def _entry_stem(rubric: Path) -> str:
+    """The submission's file name without suffix, from the student bundle's metadata or the rubric."""
+    if _student_bundle():
+        from grader.public_checks import load_public
+
+        return str(load_public(PUBLIC_RUBRIC)["entry_stem"])
+    from grader.rubric import load_rubric
+
+    return load_rubric(rubric).entry_stem
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from grader.selfcheck import run_check
 
-    return run_check(args.path, rubric=args.rubric, color=_color(args))
+    path = args.path if args.path is not None else Path(f"{_entry_stem(args.rubric)}.py")
+    return run_check(path, rubric=args.rubric, color=_color(args))
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -146,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_autograder)
 
     p = sub.add_parser("check", help="a student's self-check: present, parses, runs, public checks")
-    p.add_argument("path", type=Path, nargs="?", default=Path("hw4.py"), help="hw4.py or its folder")
+    p.add_argument("path", type=Path, nargs="?", help="your file or its folder (default: <entry_stem>.py)")
     p.add_argument("--no-color", action="store_true")
     _add_rubric(p)
     p.set_defaults(func=cmd_check)
@@ -162,7 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("bundle", help="build the Gradescope zip (or, with --student, the self-check zip)")
-    p.add_argument("-o", "--output", type=Path, help="zip to write (default: autograder.zip / hw4-selfcheck.zip)")
+    p.add_argument("-o", "--output", type=Path,
+                   help="zip to write (default: autograder.zip / <entry_stem>-selfcheck.zip)")
     p.add_argument("--student", action="store_true", help="the students' self-check bundle: no answers")
     _add_rubric(p)
     p.set_defaults(func=cmd_bundle)
@@ -181,7 +195,7 @@ STUDENT_COMMANDS = ("check", "template")
 
 
 def _student_bundle() -> bool:
-    return not DEFAULT_RUBRIC.exists() and PUBLIC_RUBRIC.is_file()
+    return not (ROOT / "rubrics").is_dir() and PUBLIC_RUBRIC.is_file()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

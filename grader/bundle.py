@@ -32,7 +32,7 @@ __all__ = [
 
 AUTOGRADER_FILES = ("setup.sh", "run_autograder", "requirements.txt", "pyproject.toml", "scripts/ensure_env")
 _TREES_STAFF = ("grader", "reference", "rubrics")
-_SKIP_PARTS = {"__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", ".git", ".venv"}
+_SKIP_PARTS = {"__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", ".git", ".venv", ".cache"}
 _SKIP_SUFFIXES = (".pyc", ".pyo", ".orig", ".rej", ".swp")
 _EXECUTABLE = {"setup.sh", "run_autograder", "scripts/ensure_env"}
 _EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -135,7 +135,20 @@ def build_autograder_bundle(out: Path, *, rubric: Path = DEFAULT_RUBRIC, root: P
 
     bound = load_assignment(rubric)
     members = autograder_members(root, public_checks=bound.rubric.public_checks)
-    return _write_zip(out, {name: (root / name).read_bytes() for name in members})
+    entries = {name: (root / name).read_bytes() for name in members if name != "rubrics/DEPLOYED"}
+    shipped = _shipped_rubric(Path(rubric), root)
+    entries[shipped] = Path(rubric).read_bytes()
+    entries["rubrics/DEPLOYED"] = (shipped + "\n").encode()
+    return _write_zip(out, entries)
+
+
+def _shipped_rubric(rubric: Path, root: Path) -> str:
+    """Where the rubric goes in the zip: its own place under ``rubrics/``, or ``rubrics/<its name>``."""
+    try:
+        rel = rubric.resolve().relative_to((root / "rubrics").resolve())
+    except ValueError:
+        return f"rubrics/{rubric.name}"
+    return f"rubrics/{rel.as_posix()}"
 
 
 def _student_requirements(root: Path) -> bytes:

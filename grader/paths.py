@@ -10,7 +10,8 @@ import os
 from pathlib import Path
 
 __all__ = [
-    "DEFAULT_RUBRIC", "GRADESCOPE_RESULTS", "GRADESCOPE_ROOT", "GRADESCOPE_SUBMISSION", "PUBLIC_RUBRIC", "ROOT",
+    "DEFAULT_RUBRIC", "DEPLOYED_RUBRIC", "GRADESCOPE_RESULTS", "GRADESCOPE_ROOT", "GRADESCOPE_SUBMISSION",
+    "PUBLIC_RUBRIC", "ROOT", "active_rubric",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,3 +21,17 @@ GRADESCOPE_SUBMISSION = GRADESCOPE_ROOT / "submission"
 GRADESCOPE_RESULTS = GRADESCOPE_ROOT / "results" / "results.json"
 PUBLIC_RUBRIC = ROOT / "grader" / "public_rubric.json"
 """Public metadata of the rubric, present only in the student bundle."""
+DEPLOYED_RUBRIC = ROOT / "rubrics" / "DEPLOYED"
+"""In a Gradescope zip: the path (relative to the project) of the rubric the zip was built for."""
+
+
+def active_rubric() -> Path:
+    """The rubric to grade with: ``$GRADER_RUBRIC``, else the one a zip was built for, else the default."""
+    chosen = os.environ.get("GRADER_RUBRIC")
+    if chosen:
+        return Path(chosen)
+    try:
+        deployed = DEPLOYED_RUBRIC.read_text(encoding="utf-8").strip()
+    except OSError:
+        return DEFAULT_RUBRIC
+    return ROOT / deployed if deployed else DEFAULT_RUBRIC

@@ -95,6 +95,6 @@ def warm(rubric_path: Path) -> Path:
 
 
 if __name__ == "__main__":
-    from grader.paths import DEFAULT_RUBRIC
+    from grader.paths import active_rubric
 
-    print(warm(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_RUBRIC))
+    print(warm(Path(sys.argv[1]) if len(sys.argv) > 1 else active_rubric()))

@@ -310,10 +310,10 @@ def public_metadata(rubric: Path | None) -> dict[str, Any]:
     if PUBLIC_RUBRIC.is_file():
         return load_public(PUBLIC_RUBRIC)
     from grader.assignment import load_assignment
-    from grader.paths import DEFAULT_RUBRIC
+    from grader.paths import active_rubric
     from grader.public_checks import build_public
 
-    return build_public(load_assignment(rubric or DEFAULT_RUBRIC))
+    return build_public(load_assignment(rubric or active_rubric()))
 
 
 # ------------------------------------------------------------------ output

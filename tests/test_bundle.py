@@ -65,6 +65,32 @@ def test_autograder_zip_has_entry_points_at_root_and_nothing_else(zips: dict[str
     assert all("==" in line for line in pins if line and not line.startswith("#"))
 
 
+def test_the_zip_grades_the_rubric_it_was_built_for(tmp_path: Path) -> None:
+    alt = tmp_path / "hw4-alt.yaml"
+    alt.write_text((ROOT / "rubrics" / "hw4.yaml").read_text(encoding="utf-8").replace(
+        "1(a) network output (o1, o2) at x = (3, 14)", "1(a) the output, in the alternative rubric"), encoding="utf-8")
+    (ROOT / "rubrics" / ".cache").mkdir(exist_ok=True)  # a local run's cache never ships
+    build_autograder_bundle(tmp_path / "alt.zip", rubric=alt)
+    tree = tmp_path / "tree"
+    with zipfile.ZipFile(tmp_path / "alt.zip") as zf:
+        zf.extractall(tree)
+        names = zf.namelist()
+    assert (tree / "rubrics" / "DEPLOYED").read_text() == "rubrics/hw4-alt.yaml\n"
+    assert not [n for n in names if "/.cache/" in n]
+    probe = "from grader.paths import active_rubric; print(active_rubric())"
+    env = {k: v for k, v in os.environ.items() if k != "GRADER_RUBRIC"}
+    out = subprocess.run([sys.executable, "-c", probe], cwd=tree, env=env, capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == str(tree / "rubrics" / "hw4-alt.yaml"), out.stderr
+    out = subprocess.run([sys.executable, "-c", probe], cwd=tree, env={**env, "GRADER_RUBRIC": "other.yaml"},
+                         capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "other.yaml"
+    out = subprocess.run([sys.executable, "-m", "grader", "grade", str(EXAMPLES / "full_credit"), "--json",
+                          str(tmp_path / "results.json")], cwd=tree, env=env, capture_output=True, text=True,
+                         timeout=300)
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert results["tests"][0]["name"] == "1(a) the output, in the alternative rubric", out.stderr[-2000:]
+
+
 def test_bundles_are_reproducible(tmp_path: Path, zips: dict[str, Path]) -> None:
     build_autograder_bundle(tmp_path / "again.zip")
     build_student_bundle(tmp_path / "again-student.zip")
