@@ -236,5 +236,10 @@ def _exit_now(code: int) -> None:
     os._exit(code)
 
 
-if __name__ == "__main__":
+def run() -> None:
+    """The ``grader`` console script."""
     _exit_now(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -97,3 +98,27 @@ def test_batch_command_on_a_plain_folder(tmp_path: Path) -> None:
             if t["score"] < t["max_score"]]
     assert [(r["id"], r["total"], r["flags"]) for r in rows] == [("alice", "100", ""), ("bob", "100", "")], lost
     assert (tmp_path / "grades_results" / "alice" / "results.json").is_file()
+
+
+def test_the_grader_command_works_from_any_folder(tmp_path: Path) -> None:
+    script = Path(sys.executable).with_name("grader")
+    assert script.exists(), "the project is installed into its environment (scripts/ensure_env)"
+    for cmd in ([str(script), "template"], [sys.executable, "-m", "grader", "template"]):
+        out = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        assert "def relu_network" in out.stdout
+
+
+@pytest.mark.slow
+def test_ensure_env_rebuilds_a_half_built_environment(tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text("home = /nowhere\n")  # what a failed 'python3 -m venv' leaves
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    out = subprocess.run([str(ROOT / "scripts" / "ensure_env")], env={**env, "GRADER_VENV": str(venv)},
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "is incomplete (no working python or pip); rebuilding it" in out.stderr
+    assert out.stdout.strip() == str(venv / "bin" / "python")
+    assert subprocess.run([str(venv / "bin" / "grader"), "template"], cwd=tmp_path, capture_output=True,
+                          timeout=120).returncode == 0
