@@ -22,6 +22,7 @@ from typing import Any
 
 from grader.answers import CallOutcome
 from grader.calls import Case
+from grader.sandbox import namespaces
 from grader.sandbox.cleanup import (
     become_subreaper,
     children_of,
@@ -125,10 +126,8 @@ def run_submission(
             _clean_up(identity)  # whatever a crashed earlier run may have left
         else:
             _adopt_orphans()
-            state.notices.append(
-                f"not isolated by user: running as {identity.name}; on Gradescope the child runs as an "
-                "unprivileged user"
-            )
+            if not namespaces.support().isolated:  # else user, mount, PID, network namespaces
+                state.notices.append(namespaces.unisolated_notice(identity.name))
         workdir, sandbox_entry, copy_notices = make_workdir(Path(entry), identity, limits.submission_bytes)
         state.notices.extend(copy_notices)
         output = CappedBytes(limits.output_bytes)
@@ -194,7 +193,7 @@ def _environment(workdir: Path, identity: Identity) -> dict[str, str]:
 
 def _write_request(state: RunState, entry: Path, workdir: Path, identity: Identity, limits: Limits) -> Path:
     request = state.request(str(entry))
-    request["rlimits"] = limits.rlimits(isolated=identity.isolated)
+    request["rlimits"] = limits.rlimits(isolated=identity.isolated or namespaces.limits_processes())
     request["call_output_chars"] = limits.call_output_chars
     path = workdir / f"request-{time.monotonic_ns()}.json"
     path.write_text(json.dumps(request, allow_nan=False), encoding="utf-8")
@@ -256,6 +255,8 @@ def _start(
         except OSError:
             use_fork_server(False)  # fall back for this process; the run goes on
             _FORK_SERVER["enabled"] = True
+    if not identity.isolated and namespaces.support().isolated:
+        return namespaces.popen(cmd, workdir=workdir, cwd=entry.parent, env=env, stdout=out_w, pass_fds=(proto_w,))
     return subprocess.Popen(
         cmd, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, pass_fds=(proto_w,),
         cwd=entry.parent, env=env, start_new_session=True, **extra,

@@ -1,0 +1,388 @@
+"""Namespaces for the sandbox child when the grader is not root (trusted side).
+
+As root the child drops to a sandbox account (:mod:`grader.sandbox.isolation`).
+As a normal user it runs instead in unprivileged namespaces -- user, mount,
+network, IPC, PID, UTS -- where it sees the system (``/usr``, ``/lib*``,
+``/bin``, a few files of ``/etc``), the engine (the ``grader`` package, not
+the reference or the rubrics) and the Python it runs read-only, its own
+working folder writable, and private empty ``/tmp``, ``/var/tmp`` and
+``/dev/shm``; nothing of the user's home, the export folder or the results.
+When the child's first process ends, the kernel kills every process left in
+its PID namespace.
+
+Two ways in, tried in order and probed once per process:
+
+* ``bwrap`` (bubblewrap), where installed;
+* ``kernel``: ``unshare(2)`` through ctypes, by this module run as a script
+  (``python namespaces.py SPEC -- CMD...``), which mounts the same view and
+  ``pivot_root``-s into it.
+
+``GRADER_NAMESPACES`` (``auto``, ``bwrap``, ``kernel``, ``off``) forces one.
+Stdlib only, so that it also runs as the launcher script.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import glob
+import json
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "MODE_ENV",
+    "Support",
+    "forget_probe",
+    "limits_processes",
+    "popen",
+    "support",
+    "unisolated_notice",
+    "wrapped",
+]
+
+MODE_ENV = "GRADER_NAMESPACES"
+_MODES = ("auto", "bwrap", "kernel", "off")
+_PACKAGE = Path(__file__).resolve().parent.parent
+_SYSTEM = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32")
+_ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "passwd", "group", "nsswitch.conf",
+        "alternatives")
+_DEVICES = ("null", "zero", "full", "random", "urandom", "tty")
+_ROOT_DIR = ".nsroot"
+"""Mount point, inside the run's working folder, of the new root (kernel mode)."""
+_APPARMOR = Path("/proc/sys/kernel/apparmor_restrict_unprivileged_userns")
+
+
+@dataclass(frozen=True, slots=True)
+class Support:
+    """How this process isolates a child without root: ``bwrap``, ``kernel`` or ``none`` (and why)."""
+
+    mode: str
+    reason: str = ""
+
+    @property
+    def isolated(self) -> bool:
+        return self.mode != "none"
+
+
+_CACHE: dict[str, Support] = {}
+
+
+def forget_probe() -> None:
+    """Probe again on the next :func:`support` (after changing ``GRADER_NAMESPACES``)."""
+    _CACHE.clear()
+
+
+def support() -> Support:
+    """The isolation this process can give a child without root (probed once, then cached)."""
+    wanted = os.environ.get(MODE_ENV, "auto").strip().lower() or "auto"
+    if wanted not in _CACHE:
+        _CACHE[wanted] = _probe(wanted)
+    return _CACHE[wanted]
+
+
+def limits_processes() -> bool:
+    """Whether ``RLIMIT_NPROC`` may be set in the child: it counts per user namespace (Linux 5.14+).
+
+    Older kernels count every process of the real user, the grader's included.
+    """
+    if not support().isolated:
+        return False
+    try:
+        major, minor = (int(x) for x in platform.release().split(".")[:2])
+    except ValueError:
+        return False
+    return (major, minor) >= (5, 14)
+
+
+def unisolated_notice(name: str) -> str:
+    """The one line that says a run was not isolated, and why."""
+    return f"not isolated by user: student code ran with {name}'s rights ({support().reason})"
+
+
+# ------------------------------------------------------------------ probing
+
+
+def _bwrap() -> str | None:
+    return shutil.which("bwrap", path="/usr/bin:/bin:/usr/local/bin:" + os.environ.get("PATH", ""))
+
+
+def _why_not() -> str:
+    if sys.platform != "linux":
+        return f"namespaces are Linux-only; this is {sys.platform}"
+    try:
+        restricted = _APPARMOR.read_text().strip() == "1"
+    except OSError:
+        restricted = False
+    if restricted:
+        return ("AppArmor restricts unprivileged user namespaces (Ubuntu 24.04+); install bubblewrap, "
+                "whose AppArmor profile allows them: apt-get install bubblewrap")
+    return "install bubblewrap (apt-get install bubblewrap) or run as root; the kernel refuses user namespaces"
+
+
+def _probe(wanted: str) -> Support:
+    if wanted not in _MODES:
+        return Support("none", f"{MODE_ENV}={wanted!r} is not one of {', '.join(_MODES)}")
+    if wanted == "off":
+        return Support("none", f"{MODE_ENV}=off")
+    if sys.platform != "linux":
+        return Support("none", _why_not())
+    for mode in ("bwrap", "kernel") if wanted == "auto" else (wanted,):
+        if mode == "bwrap" and not _bwrap():
+            continue
+        if _works(mode):
+            return Support(mode)
+    return Support("none", _why_not())
+
+
+def _works(mode: str) -> bool:
+    """Whether a child really starts in ``mode``: a tiny Python run in a throwaway folder."""
+    workdir = Path(tempfile.mkdtemp(prefix="grader-probe-"))
+    try:
+        for sub in ("submission", "tmp"):
+            (workdir / sub).mkdir()
+        python = os.environ.get("GRADER_CHILD_PYTHON") or sys.executable
+        cmd = [python, "-I", "-S", "-c", "import os; os.listdir('/')"]
+        done = subprocess.run(wrapped(cmd, workdir=workdir, cwd=workdir / "submission", mode=mode),
+                              stdin=subprocess.DEVNULL, capture_output=True, timeout=30, check=False)
+        return done.returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+# ------------------------------------------------------------------ the view
+
+
+def _python_roots(python: str) -> list[Path]:
+    """Folders the child's interpreter needs: its virtual environment and installation."""
+    exe = Path(python)
+    roots = []
+    if (exe.parent.parent / "pyvenv.cfg").is_file():
+        roots.append(exe.parent.parent)
+    if os.path.realpath(python) == os.path.realpath(sys.executable):
+        roots += [Path(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)]
+    roots.append(exe.resolve().parent.parent)
+    return roots
+
+
+def _view(workdir: Path, python: str) -> list[tuple[str, str, str]]:
+    """What the child sees, in mount order: (``ro``/``rw``/``symlink``/``tmpfs``/``dev``/``proc``, source, target)."""
+    spec: list[tuple[str, str, str]] = []
+    for name in _SYSTEM:
+        path = Path("/") / name
+        if path.is_symlink():
+            spec.append(("symlink", os.readlink(path), str(path)))
+        elif path.is_dir():
+            spec.append(("ro", str(path), str(path)))
+    etc = [f"/etc/{n}" for n in _ETC] + sorted(glob.glob("/etc/python3*"))
+    spec += [("ro", p, p) for p in etc if os.path.exists(p)]
+    system = [Path("/") / name for name in _SYSTEM]
+    bound: list[Path] = []
+    for root in [_PACKAGE, *_python_roots(python)]:
+        root = Path(os.path.abspath(root))
+        inside = [*system, *bound]
+        if root.is_dir() and root != Path("/") and not any(root == b or b in root.parents for b in inside):
+            spec.append(("ro", str(root), str(root)))
+            bound.append(root)
+    spec += [("proc", "", "/proc"), ("dev", "", "/dev"), ("tmpfs", "", "/tmp"), ("tmpfs", "", "/var/tmp"),
+             ("tmpfs", "", "/dev/shm")]
+    work = str(Path(workdir).resolve())
+    spec.append(("ro", work, work))
+    spec += [("rw", f"{work}/{sub}", f"{work}/{sub}") for sub in ("submission", "tmp")]
+    return spec
+
+
+def wrapped(cmd: list[str], *, workdir: Path, cwd: Path, mode: str | None = None) -> list[str]:
+    """``cmd`` run in namespaces, seeing only what :func:`_view` lists (``mode``: ``bwrap``/``kernel``)."""
+    mode = mode or support().mode
+    view = _view(workdir, cmd[0])
+    if mode == "bwrap":
+        return _bwrap_command(view, cmd, cwd)
+    if mode == "kernel":
+        spec = {"view": view, "cwd": str(cwd), "root": str(Path(workdir).resolve() / _ROOT_DIR)}
+        return [cmd[0], "-I", "-S", "-B", str(Path(__file__).resolve()), json.dumps(spec), "--", *cmd]
+    raise ValueError(f"no namespaces in mode {mode!r}")
+
+
+_BWRAP_FLAGS: list[str] = []
+
+
+def _bwrap_command(view: list[tuple[str, str, str]], cmd: list[str], cwd: Path) -> list[str]:
+    exe = _bwrap() or "bwrap"
+    if not _BWRAP_FLAGS:
+        helptext = subprocess.run([exe, "--help"], capture_output=True, text=True, check=False).stdout
+        _BWRAP_FLAGS.append("--disable-userns" if "--disable-userns" in helptext else "")
+    args = [exe, "--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+            "--unshare-cgroup-try", "--hostname", "sandbox", "--die-with-parent", "--new-session",
+            "--cap-drop", "ALL", *filter(None, _BWRAP_FLAGS)]
+    flag = {"ro": "--ro-bind", "rw": "--bind", "symlink": "--symlink", "tmpfs": "--tmpfs", "dev": "--dev",
+            "proc": "--proc"}
+    for kind, source, target in view:
+        args += [flag[kind], source, target] if source else [flag[kind], target]
+    return [*args, "--remount-ro", "/", "--chdir", str(cwd), "--", *cmd]
+
+
+# ------------------------------------------------------------------ starting
+
+
+class _Process(subprocess.Popen):  # type: ignore[type-arg]
+    """A namespaced child: its launcher reports death by signal N as exit code 128+N; undo that."""
+
+    @property  # type: ignore[override]
+    def returncode(self) -> int | None:
+        return self.__dict__.get("_rc")
+
+    @returncode.setter
+    def returncode(self, value: int | None) -> None:
+        if value is not None and 128 < value < 128 + signal.NSIG:
+            value = 128 - value
+        self.__dict__["_rc"] = value
+
+
+def popen(cmd: list[str], *, workdir: Path, cwd: Path, env: dict[str, str], stdout: int,
+          pass_fds: tuple[int, ...]) -> subprocess.Popen:  # type: ignore[type-arg]
+    """Start ``cmd`` in namespaces (:func:`wrapped`), in a new session, stdin from /dev/null."""
+    return _Process(wrapped(cmd, workdir=workdir, cwd=cwd), stdin=subprocess.DEVNULL, stdout=stdout,
+                    stderr=stdout, pass_fds=pass_fds, cwd=cwd, env=env, start_new_session=True)
+
+
+# ------------------------------------------------------------------ kernel mode (the launcher script)
+
+_CLONE = {"NEWNS": 0x00020000, "NEWUTS": 0x04000000, "NEWIPC": 0x08000000, "NEWUSER": 0x10000000,
+          "NEWPID": 0x20000000, "NEWNET": 0x40000000}
+_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
+_MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = 32, 4096, 16384, 1 << 18
+_KEEP = ((os.ST_NOSUID, _MS_NOSUID), (os.ST_NODEV, _MS_NODEV), (os.ST_NOEXEC, _MS_NOEXEC),
+         (1024, 1024), (2048, 2048), (4096, 1 << 21)) if hasattr(os, "ST_NOSUID") else ()
+_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
+_PR_SET_PDEATHSIG = 1
+
+
+class _Kernel:
+    """The few system calls the launcher needs, through libc."""
+
+    def __init__(self) -> None:
+        self.libc = ctypes.CDLL(None, use_errno=True)
+        self.libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
+                                    ctypes.c_char_p]
+
+    def _check(self, result: int, what: str) -> None:
+        if result != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, f"{what}: {os.strerror(err)}")
+
+    def mount(self, source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+        enc = [None if s is None else s.encode() for s in (source, target, fstype, data)]
+        self._check(self.libc.mount(enc[0], enc[1], enc[2], flags, enc[3]), f"mount {target}")
+
+    def call(self, name: str, *args: Any) -> None:
+        self._check(getattr(self.libc, name)(*args), name)
+
+    def pivot_root(self) -> None:
+        number = _PIVOT_ROOT.get(platform.machine())
+        if number is None:
+            raise OSError(f"pivot_root: unknown machine {platform.machine()}")
+        self._check(self.libc.syscall(number, b".", b"."), "pivot_root")
+
+
+def _bind(kernel: _Kernel, source: str, target: str, *, readonly: bool) -> None:
+    if os.path.isdir(source):
+        os.makedirs(target, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        open(target, "a").close()  # noqa: SIM115 - a mount point
+    kernel.mount(source, target, None, _MS_BIND | _MS_REC)
+    if readonly:
+        flags = _MS_REMOUNT | _MS_BIND | _MS_RDONLY
+        have = os.statvfs(target).f_flag
+        flags |= sum(ms for st, ms in _KEEP if have & st)  # locked flags must be kept
+        kernel.mount(None, target, None, flags)
+
+
+def _mount_view(kernel: _Kernel, view: list[list[str]], root: str) -> None:
+    for kind, source, target in view:
+        path = root + target
+        if kind == "symlink":
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            os.symlink(source, path)
+        elif kind in ("ro", "rw"):
+            _bind(kernel, source, path, readonly=kind == "ro")
+        elif kind == "tmpfs":
+            os.makedirs(path, exist_ok=True)
+            kernel.mount("tmpfs", path, "tmpfs", _MS_NOSUID | _MS_NODEV, "mode=1777")
+        elif kind == "dev":
+            os.makedirs(path, exist_ok=True)
+            kernel.mount("tmpfs", path, "tmpfs", _MS_NOSUID, "mode=0755")
+            for name in _DEVICES:
+                if os.path.exists(f"/dev/{name}"):
+                    _bind(kernel, f"/dev/{name}", f"{path}/{name}", readonly=False)
+            for name, link in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+                               ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+                os.symlink(link, f"{path}/{name}")
+        elif kind == "proc":
+            os.makedirs(path, exist_ok=True)
+            with contextlib.suppress(OSError):  # a container may mask parts of /proc; Python runs without it
+                kernel.mount("proc", path, "proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
+
+
+def _init(kernel: _Kernel, spec: dict[str, Any], cmd: list[str]) -> int:
+    """PID 1 of the new namespaces: build the view, pivot into it, run ``cmd``, reap, return its status."""
+    kernel.call("prctl", _PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    kernel.mount(None, "/", None, _MS_REC | _MS_PRIVATE)
+    root = spec["root"]
+    kernel.mount("tmpfs", root, "tmpfs", _MS_NOSUID | _MS_NODEV, "mode=0755")
+    _mount_view(kernel, spec["view"], root)
+    name = b"sandbox"
+    kernel.call("sethostname", name, len(name))
+    os.chdir(root)
+    kernel.pivot_root()
+    kernel.call("umount2", b".", 2)  # MNT_DETACH: the old root is gone
+    os.chdir("/")
+    kernel.mount(None, "/", None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
+    os.chdir(spec["cwd"])
+    child = os.fork()
+    if child == 0:
+        os.setsid()
+        os.execv(cmd[0], cmd)
+    while True:
+        pid, status = os.wait()
+        if pid == child:
+            code = os.waitstatus_to_exitcode(status)
+            return 128 - code if code < 0 else code
+
+
+def _launch(argv: list[str]) -> int:
+    """``namespaces.py SPEC -- CMD...``: run CMD as :func:`_init` of new namespaces; relay its status."""
+    spec, cmd = json.loads(argv[0]), argv[2:]
+    kernel = _Kernel()
+    uid, gid = os.geteuid(), os.getegid()
+    os.makedirs(spec["root"], exist_ok=True)
+    kernel.call("unshare", sum(_CLONE.values()))
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+        with open(f"/proc/self/{name}", "w") as handle:
+            handle.write(text)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            code = _init(kernel, spec, cmd)
+        except BaseException as exc:  # noqa: BLE001 - report, never run the child half set up
+            print(f"sandbox: {exc}", file=sys.stderr)
+            code = 125
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    return 128 - code if code < 0 else code
+
+
+if __name__ == "__main__":
+    sys.exit(_launch(sys.argv[1:]))
