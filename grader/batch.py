@@ -30,6 +30,7 @@ import yaml
 
 from grader.assignment import Assignment, load_assignment
 from grader.autograder import grade_to_results
+from grader.report.answers_json import ANSWERS_FILE, write_answers
 from grader.report.csv_rows import csv_header, csv_row, write_csv
 from grader.report.gradescope import crash_results, write_results
 from grader.results import GradeReport, Status, TestResult
@@ -150,6 +151,7 @@ def grade_one(sub_id: str, path: str, results_path: str) -> str:
     outcome = grade_to_results(Path(path), assignment=_ASSIGNMENT, limits=_LIMITS)
     results = dict(outcome.results)
     results.setdefault("extra_data", {})["batch_id"] = sub_id
+    write_answers(outcome.report, Path(results_path).with_name(ANSWERS_FILE))  # staff-only, for the class report
     write_results(results, Path(results_path))
     return sub_id
 

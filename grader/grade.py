@@ -241,7 +241,8 @@ def grade_observations(
         tests.append(_test(check, verdict, time.monotonic() - began, check.visibility != "hidden"))
     tests.extend(manual_tests(assignment, result.values))
     notices = tuple(result.notices) + tuple(f"Your file ran with an error at {e}" for e in result.statement_errors)
-    return GradeReport(tuple(tests), submission, notices, "\n".join(logs), time.monotonic() - began_all)
+    answers = {**result.values, **{c.answer: _answer_for(c, result.values, outcomes) for c in chosen if c.calls}}
+    return GradeReport(tuple(tests), submission, notices, "\n".join(logs), time.monotonic() - began_all, answers)
 
 
 def _unreadable(chosen: Sequence[BoundCheck], message: str, submission: str, seconds: float) -> GradeReport:

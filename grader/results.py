@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = ["CheckResult", "GradeReport", "Status", "TestResult", "Visibility"]
 
@@ -72,6 +73,8 @@ class GradeReport:
     notices: tuple[str, ...] = field(default_factory=tuple)
     staff_log: str = ""
     seconds: float = 0.0
+    answers: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Staff-only: each answer name's decoded value as the sandbox sent it (a function's with its calls)."""
 
     @property
     def score(self) -> float:
