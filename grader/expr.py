@@ -1,19 +1,24 @@
 """Safe math parsing: Python AST allow-list → sympy objects.
 
 Student text is never handed to ``sympify``, ``parse_expr``, ``eval`` or
-``exec``.  It is parsed with :func:`ast.parse` and only the nodes and names
-listed here are turned into sympy objects; anything else raises
-:class:`~grader.errors.InvalidAnswer` with a message and a location a
-student can act on.  Caps on text length, node count, nesting depth, integer
-literals and numeric powers keep hostile input from hanging the grader.
+``exec``.  It is first normalised by :func:`grader.notation.normalize`
+(unicode minus, ``≤``, ``×``, Greek letters, superscript powers, ``^``, ...),
+then parsed with :func:`ast.parse`, and only the nodes and names listed here
+are turned into sympy objects; anything else raises
+:class:`~grader.errors.InvalidAnswer` with a message, a location and, where
+it can tell, what to write instead.  A comparison used as a factor of an
+expression, such as ``(w1*x > 0)``, is the 0/1 step ``Heaviside(w1*x)``.
+Caps on text length, node count, nesting depth, integer literals and
+numeric powers keep hostile input from hanging the grader.
 """
 
 from __future__ import annotations
 
 import ast
-import io
+import difflib
 import math
-import tokenize
+import re
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -24,6 +29,7 @@ from sympy.logic.boolalg import Boolean
 
 from grader.answers import SympyText, describe
 from grader.errors import InvalidAnswer
+from grader.notation import Source, foreign_character, normalize, split_product, syntax_hint
 
 __all__ = [
     "FUNCTION_NAMES",
@@ -66,7 +72,12 @@ _FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int]] = {
     "max": (sympy.Max, 1, 20),
     "Min": (sympy.Min, 1, 20),
     "min": (sympy.Min, 1, 20),
+    "sinh": (sympy.sinh, 1, 1),
+    "cosh": (sympy.cosh, 1, 1),
     "tanh": (sympy.tanh, 1, 1),
+    "sech": (sympy.sech, 1, 1),
+    "csch": (sympy.csch, 1, 1),
+    "coth": (sympy.coth, 1, 1),
     "sin": (sympy.sin, 1, 1),
     "cos": (sympy.cos, 1, 1),
     "sign": (sympy.sign, 1, 1),
@@ -100,6 +111,24 @@ _UNDEFINED = {"zoo", "nan", "NaN", "inf", "infinity"}
 
 FUNCTION_NAMES: tuple[str, ...] = tuple(_FUNCTIONS)
 
+_POWER_HINT = "use ** or ^ for powers: pow(a, b) \u2192 a**b"
+_FUNCTION_HINTS = {
+    "pow": _POWER_HINT,
+    "power": _POWER_HINT,
+    "Pow": _POWER_HINT,
+    "H": "write step(...) or Heaviside(...) for the unit step",
+    "u": "write step(...) or Heaviside(...) for the unit step",
+    "sgn": "write sign(...)",
+    "e": "e is a constant: write exp(...) or e**(...)",
+    "E": "E is a constant: write exp(...) or E**(...)",
+    "pi": "pi is a constant: write pi*(...) to multiply",
+    "diff": "give the derivative itself as a formula",
+    "Derivative": "give the derivative itself as a formula",
+}
+# a comparison used as a factor: (sign of the difference, value at 0) of its Heaviside step
+_STEPS: dict[type, tuple[int, int]] = {ast.Gt: (1, 0), ast.GtE: (1, 1), ast.Lt: (-1, 0), ast.LtE: (-1, 1)}
+_DECIMAL_COMMA = re.compile(r"([-+]?\d+),(\d+)")
+
 _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: lambda a, b: a + b,
     ast.Sub: lambda a, b: a - b,
@@ -118,9 +147,9 @@ _DESCRIBE_NODE: dict[type, str] = {
     ast.Attribute: "'.' attribute access is not allowed",
     ast.Subscript: "'[...]' indexing is not allowed",
     ast.Lambda: "'lambda' is not allowed",
-    ast.List: "a list '[...]' is not allowed inside an expression",
+    ast.List: "a list '[...]' is not allowed inside an expression; use ( ) for grouping, not [ ]",
     ast.Dict: "a dict '{...}' is not allowed inside an expression",
-    ast.Set: "a set '{...}' is not allowed inside an expression",
+    ast.Set: "'{...}' is not allowed inside an expression; use ( ) for grouping, not { }",
     ast.ListComp: "comprehensions are not allowed",
     ast.SetComp: "comprehensions are not allowed",
     ast.DictComp: "comprehensions are not allowed",
@@ -139,46 +168,8 @@ def real_symbols(names: Sequence[str]) -> dict[str, sympy.Symbol]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Source:
-    """The text as parsed, and where each of its characters came from."""
-
-    text: str
-    origin: tuple[int, ...]
-
-    def where(self, col: int | None) -> str:
-        if col is None or not self.origin:
-            return ""
-        col = min(max(col, 0), len(self.origin) - 1)
-        return f"at character {self.origin[col] + 1}"
-
-
-def _prepare(text: str) -> _Source:
-    """Strip, flatten whitespace and turn the operator ``^`` into ``**``."""
-    flat = "".join(" " if ch in "\r\n\t\f\v" else ch for ch in text)
-    start = len(flat) - len(flat.lstrip())
-    body = flat.strip()
-    carets: set[int] = set()
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(body).readline):
-            if tok.type == tokenize.OP and tok.string == "^":
-                carets.add(tok.start[1])
-    except (tokenize.TokenError, SyntaxError, ValueError):
-        carets = set()  # ast.parse reports the syntax error below
-    out: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(body):
-        if i in carets:
-            out.append("**")
-            origin.extend((start + i, start + i))
-        else:
-            out.append(ch)
-            origin.append(start + i)
-    return _Source("".join(out), tuple(origin))
-
-
-@dataclass(frozen=True, slots=True)
 class _Scope:
-    source: _Source
+    source: Source
     symbols: dict[str, sympy.Symbol]
     relations: bool
 
@@ -272,7 +263,31 @@ def _name(node: ast.Name, scope: _Scope, cond: bool) -> Any:
         raise scope.fail(f"'{name}' is not a finite number", node)
     if name in _FUNCTIONS or name in _RELATION_FUNCTIONS or name in _NUMBER_FUNCTIONS or name == "Piecewise":
         raise scope.fail(f"'{name}' is a function; call it like {name}(...)", node)
-    raise scope.fail(f"unknown name '{name}'; {scope.allowed_names()}", node)
+    raise scope.fail(_unknown_name(name, scope), node)
+
+
+def _unknown_name(name: str, scope: _Scope) -> str:
+    """The message for a name that is not allowed, with the likely intended one."""
+    variables = list(scope.symbols)
+    parts = split_product(name, variables)
+    if parts:
+        return f"unknown name '{name}'; use * for multiplication: {name} \u2192 {'*'.join(parts)}"
+    close = [v for v in variables if v.lower() == name.lower()] or difflib.get_close_matches(
+        name, variables, n=1, cutoff=0.75
+    )
+    hint = f"did you mean {close[0]}? " if close else ""
+    return f"unknown name '{name}'; {hint}{scope.allowed_names()}"
+
+
+def _unknown_function(name: str) -> str:
+    allowed = ", ".join(_FUNCTIONS)
+    if name in _FUNCTION_HINTS:
+        return f"'{name}' is not an allowed function: {_FUNCTION_HINTS[name]}"
+    close = [f for f in _FUNCTIONS if f.lower() == name.lower()] or difflib.get_close_matches(
+        name, list(_FUNCTIONS), n=1, cutoff=0.75
+    )
+    hint = f"did you mean {close[0]}? " if close else ""
+    return f"'{name}' is not an allowed function; {hint}allowed: {allowed}"
 
 
 def _call(node: ast.Call, scope: _Scope, depth: int, cond: bool) -> Any:
@@ -289,7 +304,10 @@ def _call(node: ast.Call, scope: _Scope, depth: int, cond: bool) -> Any:
                     node.func,
                 )
             raise scope.fail("'.' attribute access is not allowed", node.func)
-        raise scope.fail("only the allowed functions may be called", node)
+        if isinstance(node.func, ast.Constant) and isinstance(node.func.value, int | float):
+            value = node.func.value
+            raise scope.fail(f"use * for multiplication: {value}(...) \u2192 {value}*(...)", node)
+        raise scope.fail("use * for multiplication between brackets: )( \u2192 )*(", node)
     name = node.func.id
     if node.keywords:
         raise scope.fail(f"keyword arguments (name=value) are not allowed in {name}(...)", node)
@@ -306,8 +324,7 @@ def _call(node: ast.Call, scope: _Scope, depth: int, cond: bool) -> Any:
     elif name in scope.symbols:
         raise scope.fail(f"'{name}' is a variable, not a function; write {name}*(...) to multiply", node)
     else:
-        allowed = ", ".join(_FUNCTIONS)
-        raise scope.fail(f"'{name}' is not an allowed function; allowed: {allowed}", node)
+        raise scope.fail(_unknown_function(name), node)
     if not low <= len(node.args) <= high:
         count = f"{low}" if low == high else f"{low} to {high}"
         raise scope.fail(f"{name}(...) takes {count} argument(s), found {len(node.args)}", node)
@@ -369,6 +386,27 @@ def _compare(node: ast.Compare, scope: _Scope, depth: int) -> Any:
         parts.append(maker(left, right))
         left = right
     return parts[0] if len(parts) == 1 else sympy.And(*parts)
+
+
+def _indicator(node: ast.Compare, scope: _Scope, depth: int) -> Any:
+    """A comparison used as a factor: 1 where it holds, 0 where not, i.e. Heaviside steps."""
+    left = _build(node.left, scope, depth + 1, False)
+    factors = []
+    for op, right_node in zip(node.ops, node.comparators, strict=True):
+        right = _build(right_node, scope, depth + 1, False)
+        rule = _STEPS.get(type(op))
+        if rule is None:
+            raise scope.fail(
+                "only <, <=, > and >= can be a 0/1 factor; write step(u) or Heaviside(u) for 1 where u > 0",
+                node,
+            )
+        symbol = {ast.Gt: ">", ast.GtE: ">=", ast.Lt: "<", ast.LtE: "<="}[type(op)]
+        _check_operand(left, scope, node.left, symbol)
+        _check_operand(right, scope, right_node, symbol)
+        sign, at_zero = rule
+        factors.append(sympy.Heaviside(sign * (left - right), at_zero))
+        left = right
+    return sympy.Mul(*factors)
 
 
 def _logic(node: ast.AST, op: str, operands: list[Any], scope: _Scope) -> Any:
@@ -442,14 +480,18 @@ def _build_node(node: ast.AST, scope: _Scope, depth: int, cond: bool) -> Any:
     if isinstance(node, ast.Call):
         return _call(node, scope, depth, cond)
     if isinstance(node, ast.Compare):
-        if not cond:
+        if cond:
+            return _compare(node, scope, depth)
+        if depth == 0:
             raise scope.fail("a comparison is not allowed here; this answer is an expression", node)
-        return _compare(node, scope, depth)
+        return _indicator(node, scope, depth)
     if isinstance(node, ast.BoolOp) and cond:
         operands = [_build(v, scope, depth + 1, cond) for v in node.values]
         return _logic(node, "&" if isinstance(node.op, ast.And) else "|", operands, scope)
     if isinstance(node, ast.BoolOp):
         raise scope.fail("'and'/'or' are only allowed in relations", node)
+    if isinstance(node, ast.Tuple) and scope.relations:
+        raise scope.fail("found several relations separated by commas; join them with 'and' (&) or 'or' (|)", node)
     default = f"'{type(node).__name__}' syntax is not allowed in a math answer"
     message = _DESCRIBE_NODE.get(type(node), default)
     raise scope.fail(message, node)
@@ -459,7 +501,8 @@ def parse_expression(text: str, variables: Sequence[str], *, relations: bool = F
     """Parse student text into a sympy object using an allow-list of syntax.
 
     Args:
-        text: the student's text; ``^`` means power.
+        text: the student's text, in Python/sympy syntax or pasted notation
+            (see :mod:`grader.notation`); ``^`` means power.
         variables: the only free names allowed (real symbols).
         relations: allow comparisons and &, |, ~, And, Or, Not, True/False.
 
@@ -473,13 +516,25 @@ def parse_expression(text: str, variables: Sequence[str], *, relations: bool = F
         raise InvalidAnswer(f"expected text, found {describe(text)}")
     if len(text) > MAX_CHARS:
         raise InvalidAnswer(f"this answer is too long ({len(text)} characters; at most {MAX_CHARS})")
-    if not text.strip():
+    source = normalize(text, relations=relations)
+    if not source.text:
         raise InvalidAnswer("this answer is empty")
-    source = _prepare(text)
+    foreign = foreign_character(source)
+    if foreign is not None:
+        raise InvalidAnswer(foreign[0], source.where(foreign[1]))
+    comma = _DECIMAL_COMMA.fullmatch(source.text)
+    if comma is not None:
+        whole, fraction = comma.groups()
+        raise InvalidAnswer(f"write a decimal point, not a comma: {whole}.{fraction} instead of {whole},{fraction}")
     scope = _Scope(source, real_symbols(variables), relations)
     try:
-        tree = ast.parse(source.text, mode="eval")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. "2(x)" warns that an int is not callable
+            tree = ast.parse(source.text, mode="eval")
     except SyntaxError as exc:
+        hint = syntax_hint(source, relations)
+        if hint is not None:
+            raise InvalidAnswer(f"this is not a valid expression: {hint[0]}", source.where(hint[1])) from None
         col = (exc.offset or 1) - 1 if exc.lineno in (None, 1) else None
         raise InvalidAnswer(
             f"this is not a valid expression ({exc.msg}); check brackets and operators, "
@@ -532,7 +587,14 @@ def to_sympy(answer: Any, variables: Sequence[str], *, relations: bool = False) 
     if isinstance(answer, bool | int | float | Fraction):
         return _from_python_number(answer, relations)
     kind = "a relation such as 'x1 > 1'" if relations else "an expression (a string or a sympy expression)"
-    raise InvalidAnswer(f"expected {kind}, found {describe(answer)}")
+    raise InvalidAnswer(f"expected {kind}, found {_found(answer)}")
+
+
+def _found(answer: Any) -> str:
+    """What was given instead, with a hint for a list that holds the one value."""
+    if isinstance(answer, list) and len(answer) == 1:
+        return describe(answer) + "; give the item itself, not a list holding it (flatten the nested list)"
+    return describe(answer)
 
 
 def to_number(answer: Any) -> float:
@@ -558,7 +620,7 @@ def to_number(answer: Any) -> float:
     elif isinstance(answer, str | SympyText):
         value = _text_number(answer.text if isinstance(answer, SympyText) else answer)
     else:
-        raise InvalidAnswer(f"expected a number, found {describe(answer)}")
+        raise InvalidAnswer(f"expected a number, found {_found(answer)}")
     if not math.isfinite(value):
         raise InvalidAnswer(f"expected a finite number, found {value!r}")
     return value

@@ -25,6 +25,9 @@ __all__ = [
     "Z",
     "backprop",
     "backprop_cases",
+    "backprop_depth_cases",
+    "backprop_edge_cases",
+    "backprop_layered_cases",
     "loss",
     "p3b_sigmoid_prime",
     "p3b_sigmoid_prime_mistake",
@@ -104,27 +107,68 @@ _ACTIVATIONS: tuple[tuple[str, str], ...] = (
     ("relu", "relu_prime"),
 )
 
+# backprop is graded by groups of calls that the rubric names; a group earns its
+# points only when every call in it is right.  Every group holds a network of
+# two layers or more with a sigmoid or tanh activation, so that returning the
+# layers in reverse order, or ignoring ``x``, the biases or ``f_prime``, fails
+# in every group.
 
-def backprop_cases() -> list[Case]:
-    """Calls of ``backprop``: seeded random networks of 1 to 4 layers, widths 1 to 5."""
-    rng = np.random.default_rng(6036)
-    cases: list[Case] = []
-    for k in range(12):
-        depth = k % 4 + 1
-        widths = [int(n) for n in rng.integers(1, 6, size=depth + 1)]
+
+def _network_case(rng: np.random.Generator, widths: Sequence[int], activation: int, what: str) -> Case:
+    """A random network with the given widths ``n_0, ..., n_L`` and a quadratic loss."""
+    depth = len(widths) - 1
+    while True:
         weights = [rng.normal(0.0, 1.0, size=(widths[i + 1], widths[i])) for i in range(depth)]
         biases = [rng.normal(0.0, 0.5, size=widths[i + 1]) for i in range(depth)]
         x = rng.normal(0.0, 1.0, size=widths[0])
-        target = tuple(float(v) for v in rng.uniform(0.0, 1.0, size=widths[-1]))
-        f, f_prime = _ACTIVATIONS[k % len(_ACTIVATIONS)]
-        loss_grad = Named("quadratic_loss_grad", (("target", target),))
-        cases.append(
-            Case(
-                args=(weights, biases, x, Named(f), Named(f_prime), loss_grad),
-                label=f"{depth}-layer {f} network, widths {widths}",
-            )
-        )
-    return cases
+        z = x
+        alive = True
+        for w, b in zip(weights, biases, strict=True):  # every relu layer passes something back
+            z = w @ z + b
+            alive = alive and bool(np.any(z > 0.05)) and bool(np.all(np.abs(z) > 1e-3))
+            z = np.maximum(z, 0.0)
+        if activation != 2 or alive:
+            break
+    target = tuple(float(v) for v in rng.uniform(0.0, 1.0, size=widths[-1]))
+    f, f_prime = _ACTIVATIONS[activation]
+    loss_grad = Named("quadratic_loss_grad", (("target", target),))
+    return Case(
+        args=(weights, biases, x, Named(f), Named(f_prime), loss_grad),
+        label=f"{what}: {depth}-layer {f} network, widths {list(widths)}",
+    )
+
+
+def _random_widths(rng: np.random.Generator, depth: int) -> list[int]:
+    """Widths 2 to 5, not all equal, so that a layer's gradient has its own shape."""
+    while True:
+        widths = [int(n) for n in rng.integers(2, 6, size=depth + 1)]
+        if len(set(widths)) > 1:
+            return widths
+
+
+def backprop_layered_cases() -> list[Case]:
+    """Random networks of 2 and 3 layers of different widths, each activation twice."""
+    rng = np.random.default_rng(60372)
+    return [_network_case(rng, _random_widths(rng, 2 + k % 2), k % 3, "random") for k in range(6)]
+
+
+def backprop_depth_cases() -> list[Case]:
+    """Random networks of 1 and 4 layers."""
+    rng = np.random.default_rng(60373)
+    return [_network_case(rng, _random_widths(rng, depth), activation, "random")
+            for depth, activation in ((1, 0), (1, 2), (4, 1), (4, 0))]
+
+
+def backprop_edge_cases() -> list[Case]:
+    """Layers of width 1: a scalar chain, a bottleneck, and a single input and output."""
+    rng = np.random.default_rng(60374)
+    return [_network_case(rng, widths, activation, "width-1 layers")
+            for widths, activation in (([1, 1, 1], 0), ([3, 1, 2], 1), ([1, 4, 1], 2))]
+
+
+def backprop_cases() -> list[Case]:
+    """Every call of ``backprop``, group by group."""
+    return [*backprop_layered_cases(), *backprop_depth_cases(), *backprop_edge_cases()]
 
 
 # --- symbolic helpers -------------------------------------------------------------
@@ -188,8 +232,16 @@ def p3c_dC_dw2_factor_two() -> sp.Expr:
 
 
 def p3c_dC_dw1_no_relu_derivative() -> sp.Expr:
-    """Known mistake in 3(c): the ReLU's derivative (the Heaviside factor) left out."""
-    return p3c_dC_dw1().replace(lambda e: isinstance(e, sp.Heaviside), lambda e: sp.Integer(1))
+    """Known mistake in 3(c): the ReLU's derivative (the Heaviside factor) left out.
+
+    Students make it in several notations: with the ReLU kept in the forward
+    pass (``Max(w1*x, 0)``, ``relu(x*w1)``, ...) or with ``w1*x`` in its place.
+    All of them agree with the answer exactly where ``w1*x > 0`` and nowhere
+    else, so the mistake is that half of the answer: a ``Piecewise`` without
+    an otherwise branch, which the expression check compares only where
+    ``w1*x > 0``.
+    """
+    return sp.Piecewise((p3c_dC_dw1(), W1 * X > 0))
 
 
 # --- 3(d), 3(e) -------------------------------------------------------------------

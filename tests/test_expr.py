@@ -144,14 +144,21 @@ def test_unknown_function_lists_allowed_ones():
         parse_expression("__import__('os')", VARS)
     assert info.value.message == (
         "'__import__' is not an allowed function; allowed: exp, log, ln, sqrt, Abs, abs, Max, max, Min, min, "
-        "tanh, sin, cos, sign, sigma, sigmoid, relu, ReLU, Heaviside, step"
+        "sinh, cosh, tanh, sech, csch, coth, sin, cos, sign, sigma, sigmoid, relu, ReLU, Heaviside, step"
     )
 
 
-def test_relation_hint_for_ampersand_precedence():
+def test_ampersand_without_parentheses_joins_the_relations():
+    assert parse_expression("x1 > 1 & x2 < 3", REL, relations=True) == sympy.And(x1 > 1, x2 < 3)
+    assert parse_expression("x1 > 1 | x2 < 3 & x1 < 0", REL, relations=True) == sympy.Or(
+        x1 > 1, sympy.And(x2 < 3, x1 < 0))
+
+
+def test_ampersand_between_expressions_says_to_use_relations():
     with pytest.raises(InvalidAnswer) as info:
-        parse_expression("x1 > 1 & x2 < 3", REL, relations=True)
-    assert "put each relation in parentheses" in info.value.message
+        parse_expression("x1 & x2", REL, relations=True)
+    assert info.value.message == (
+        "'&' joins relations; put each relation in parentheses, e.g. (x1 > 1) & (x2 < 3)")
 
 
 def test_constant_only_message():
@@ -253,7 +260,8 @@ def test_to_number_accepts(answer, value):
         ("sqrt(-1)", "expected a real number, found a complex or undefined value"),
         ("x + 1", "unknown name 'x'; this answer must be a constant (numbers, pi, e and functions such as "
          "exp, log, sqrt)"),
-        ([1.0], "expected a number, found a sequence of 1 item(s)"),
+        ([1.0], "expected a number, found a sequence of 1 item(s); give the item itself, not a list holding it "
+         "(flatten the nested list)"),
         (10**400, "this number is too large"),
     ],
     ids=["bool", "inf", "oo", "complex", "symbol", "list", "huge_int"],

@@ -3,8 +3,15 @@
 A numeric stage decides: both expressions are evaluated (with mpmath, so no
 float overflow) at seeded random points that cover both signs of every
 variable and several magnitudes, skipping points next to a kink (an argument
-of Heaviside, Max, Min, Abs, sign or a Piecewise condition close to 0).  A
-symbolic stage (``simplify(a - b) == 0`` in a time-limited child) runs only
+of Heaviside, Max, Min, Abs, sign or a Piecewise condition close to 0).
+
+An expected value may be a partial function: a ``Piecewise`` without an
+otherwise branch, such as ``Piecewise((f, w1*x > 0))``, is compared only where
+one of its conditions holds.  A known mistake that is "right only where
+w1*x > 0" is written that way, so that it matches however the student wrote
+the rest (with the ReLU kept, or with ``w1*x`` in its place).
+
+A symbolic stage (``simplify(a - b) == 0`` in a time-limited child) runs only
 when asked for with ``symbolic=True`` or when too few points were usable; a
 timeout leaves the numeric verdict standing.
 """
@@ -29,7 +36,7 @@ from grader.expr import parse_expression, real_symbols, to_sympy
 from grader.results import CheckResult
 from grader.symbolic import SymbolicFailure, TimedOut, run_with_time_limit
 
-__all__ = ["Params", "check", "compare", "kink_arguments", "normalize_expected", "Verdict"]
+__all__ = ["Params", "Verdict", "check", "compare", "domain_of", "kink_arguments", "normalize_expected"]
 
 _LIMIT = 1e5  # exponents beyond this evaluate to inf/0 instead of hanging mpmath
 _MIN_POINTS = 5
@@ -129,12 +136,26 @@ def _tanh(u: Any) -> Any:
     return mpmath.tanh(u)
 
 
+def _cosh(u: Any) -> Any:
+    if abs(u) <= _LIMIT:
+        return mpmath.cosh(u)
+    return mpmath.nan if isinstance(u, mpmath.mpc) else mpmath.inf
+
+
+def _sinh(u: Any) -> Any:
+    if abs(u) <= _LIMIT:
+        return mpmath.sinh(u)
+    return mpmath.nan if isinstance(u, mpmath.mpc) else mpmath.inf * mpmath.sign(u)
+
+
 _SAFE: dict[str, Callable[..., Any]] = {
     "_pow": _pow,
     "exp": _exp,
     "sin": _bounded(mpmath.sin),
     "cos": _bounded(mpmath.cos),
     "tanh": _tanh,
+    "cosh": _cosh,
+    "sinh": _sinh,
 }
 
 
@@ -176,6 +197,25 @@ def kink_arguments(expr: sympy.Basic) -> list[sympy.Expr]:
         elif isinstance(node, Relational) and (node.lhs - node.rhs).free_symbols:
             found.append(node.lhs - node.rhs)
     return list(dict.fromkeys(found))
+
+
+def domain_of(expected: sympy.Basic) -> sympy.Basic | None:
+    """Where a partial expected value is defined: the conditions of a ``Piecewise`` without otherwise."""
+    if not isinstance(expected, sympy.Piecewise):
+        return None
+    conditions = [piece.cond for piece in expected.args]
+    if any(c == sympy.true for c in conditions):
+        return None
+    return sympy.Or(*conditions)
+
+
+def _inside(f_domain: Callable[..., Any] | None, point: Sequence[Any]) -> bool:
+    if f_domain is None:
+        return True
+    try:
+        return bool(f_domain(*point))
+    except (ArithmeticError, TypeError, ValueError, AttributeError):
+        return False
 
 
 def _value(fn: Callable[..., Any], point: Sequence[Any]) -> Any:
@@ -228,17 +268,25 @@ def compare(
     given: sympy.Expr, expected: sympy.Expr, variables: Sequence[str], *, rtol: float, atol: float,
     samples: int, seed: int,
 ) -> Verdict:
-    """Compare two expressions at seeded random points away from kinks."""
+    """Compare two expressions at seeded random points away from kinks.
+
+    Points outside the domain of a partial ``expected`` (see :func:`domain_of`)
+    are not compared.
+    """
     free = sorted({s.name for s in given.free_symbols | expected.free_symbols}, key=list(variables).index)
     symbols = [real_symbols(variables)[name] for name in free]
     f_given, f_expected = _lambdify(symbols, given), _lambdify(symbols, expected)
     kinks = kink_arguments(given) + kink_arguments(expected)
     f_kinks = _lambdify(symbols, kinks) if kinks else None
+    domain = domain_of(expected)
+    f_domain = _lambdify(symbols, domain) if domain is not None else None
     wanted = max(samples, min(2 ** len(free), 64)) if free else 1
     used = 0
-    for row in _points(4 * wanted, len(free), seed):
+    for row in _points((8 if f_domain else 4) * wanted, len(free), seed):
         point = [mpmath.mpf(float(v)) for v in row]
         if f_kinks is not None and _near_kink(f_kinks, point):
+            continue
+        if not _inside(f_domain, point):
             continue
         g, e = _value(f_given, point), _value(f_expected, point)
         used += 1
