@@ -83,7 +83,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from grader.batch import run_batch
+    from grader.batch import NotIsolatedError, run_batch
 
     if not args.folder.is_dir():
         print(f"error: {args.folder} is not a folder", file=sys.stderr)
@@ -91,10 +91,15 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("error: --jobs must be at least 1", file=sys.stderr)
         return 2
-    summary = run_batch(
-        args.folder, args.csv, out_dir=args.out, jobs=args.jobs, force=args.force, rubric=args.rubric,
-        progress=not args.quiet, user_prefix=os.environ.get("GRADER_SANDBOX_USER", "grader-sandbox"),
-    )
+    try:
+        summary = run_batch(
+            args.folder, args.csv, out_dir=args.out, jobs=args.jobs, force=args.force, rubric=args.rubric,
+            progress=not args.quiet, user_prefix=os.environ.get("GRADER_SANDBOX_USER", "grader-sandbox"),
+            allow_unisolated=args.no_isolation,
+        )
+    except NotIsolatedError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     flagged = sum(1 for row in summary.rows if row[-1])
     print(
         f"{len(summary.rows)} submission(s): {len(summary.graded)} graded, {len(summary.skipped)} already "
@@ -171,6 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", "-j", type=int, help="worker processes (default: all cores)")
     p.add_argument("--force", action="store_true", help="regrade submissions already graded")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.add_argument("--no-isolation", action="store_true",
+                   help="grade even where student code cannot be isolated (no root, no namespaces)")
     _add_rubric(p)
     p.set_defaults(func=cmd_batch)
 

@@ -35,18 +35,33 @@ from grader.report.csv_rows import csv_header, csv_row, write_csv
 from grader.report.gradescope import crash_results, write_results
 from grader.results import GradeReport, Status, TestResult
 from grader.rubric import Rubric, load_rubric
+from grader.sandbox import namespaces
 from grader.sandbox.isolation import is_root
 from grader.sandbox.limits import Limits
 from grader.sandbox.runner import use_fork_server
 from grader.submission import SUFFIXES
 
-__all__ = ["BatchSummary", "Submission", "discover", "grade_one", "report_from_results", "run_batch"]
+__all__ = [
+    "BatchSummary", "NotIsolatedError", "Submission", "discover", "grade_one", "report_from_results", "run_batch",
+]
 
 METADATA_FILE = "submission_metadata.yml"
 _SKIP = {"__MACOSX", "__pycache__", ".git", ".ipynb_checkpoints"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _STATUSES = {"passed", "partial", "failed", "invalid", "missing", "error", "manual"}
 WORKER_CRASH = "The grading worker process died while grading this submission; regrade it with --force."
+
+
+class NotIsolatedError(RuntimeError):
+    """Student code would run unisolated, with the grader's own rights (no root, no namespaces)."""
+
+
+def _refuse_unisolated() -> None:
+    if not is_root() and not namespaces.support().isolated:
+        raise NotIsolatedError(
+            f"student code would run unisolated, with your own rights: {namespaces.support().reason}. "
+            "Run as root, or pass --no-isolation to grade anyway."
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,11 +269,14 @@ def default_out_dir(csv_path: Path) -> Path:
 def run_batch(
     folder: Path, csv_path: Path, *, out_dir: Path | None = None, jobs: int | None = None,
     force: bool = False, rubric: Path, progress: bool = True, user_prefix: str = "grader-sandbox",
-    task: Task = grade_one,
+    task: Task = grade_one, allow_unisolated: bool = False,
 ) -> BatchSummary:
     """Grade every submission in ``folder`` and write the CSV; see the module docstring.
 
+    Student code runs isolated (root, or namespaces) unless ``allow_unisolated``.
+
     Raises:
+        NotIsolatedError: it could not be isolated and ``allow_unisolated`` is false (nothing is graded).
         RubricError: the rubric is broken (nothing is graded).
         FileNotFoundError: ``folder`` is not a folder.
     """
@@ -271,6 +289,8 @@ def run_batch(
     subs = discover(folder, exclude=(out_dir, csv_path))
     todo = [s for s in subs if force or not _finished(out_dir / s.id / "results.json")]
     skipped = tuple(s.id for s in subs if s not in todo)
+    if todo and task is grade_one and not allow_unisolated:
+        _refuse_unisolated()
     graded: list[str] = []
     crashed: list[str] = []
     if todo:

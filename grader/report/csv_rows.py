@@ -20,6 +20,8 @@ META_COLUMNS: tuple[str, ...] = ("id", "name", "email", "sid")
 """Submission columns read from ``meta`` (group members joined by the caller)."""
 _STATUS_FLAGS = ("error", "invalid", "missing")
 _TIMEOUT_WORDS = ("timed out", "time limit", "took too long", "ran out of time")
+_RUN_NOTICES = ("not isolated by user",)
+"""Notices about how the grader ran (the same on every row), not about the submission: never a flag."""
 
 
 def _num(x: float) -> str:
@@ -36,13 +38,14 @@ def flags(report: GradeReport) -> list[str]:
     """What staff should look at, sorted: ``error``, ``invalid``, ``missing``, ``notice``, ``timeout``.
 
     ``timeout`` is raised by an ``error`` test or a notice whose words say
-    time ran out; ``notice`` by any submission-level notice.
+    time ran out; ``notice`` by any notice about the submission (not one about
+    how the grader ran, such as a run without isolation the TA asked for).
     """
     found: set[str] = {t.status for t in report.tests if t.status in _STATUS_FLAGS}
     texts = [t.output for t in report.tests if t.status == "error"] + list(report.notices)
     if any(word in text.lower() for text in texts for word in _TIMEOUT_WORDS):
         found.add("timeout")
-    if any(n.strip() for n in report.notices):
+    if any(n.strip() and not n.startswith(_RUN_NOTICES) for n in report.notices):
         found.add("notice")
     return sorted(found)
 

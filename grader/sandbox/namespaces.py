@@ -229,7 +229,9 @@ def _bwrap_command(view: list[tuple[str, str, str]], cmd: list[str], cwd: Path) 
             "proc": "--proc"}
     for kind, source, target in view:
         args += [flag[kind], source, target] if source else [flag[kind], target]
-    return [*args, "--remount-ro", "/", "--chdir", str(cwd), "--", *cmd]
+    # bwrap's --new-session leaves the child in PID 1's process group: give it its own, as in kernel mode
+    setsid = [path] if (path := shutil.which("setsid", path="/usr/bin:/bin")) else []
+    return [*args, "--remount-ro", "/", "--chdir", str(cwd), "--", *setsid, *cmd]
 
 
 # ------------------------------------------------------------------ starting

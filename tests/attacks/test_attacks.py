@@ -1,8 +1,12 @@
 """Hostile submissions graded end to end: bounded time, a valid results.json, no credit gained.
 
-Run as root (as CI does) the child drops to the sandbox account, which is what
-these attacks target; run as a normal user they check the same child, which
-is then not isolated by user (attacks that need that isolation are skipped).
+Run as root the child drops to the sandbox account; run as a normal user it
+runs in unprivileged namespaces (bubblewrap or unshare(2)), and CI runs the
+suite both ways.  Every attack runs in both modes: where namespaces stop an
+attack with another error than file permissions (a path that is not there
+rather than one that is locked), ``UNDER_NAMESPACES`` says what the student is
+told.  Only where neither is available (no root, no namespaces) are the
+attacks that need isolation skipped.
 
 Each attack under ``submissions/<attack>/`` is a fragment appended to the
 full-credit answers (so every part it leaves alone still earns its points);
@@ -29,6 +33,7 @@ from grader.assignment import Assignment, load_assignment
 from grader.autograder import run
 from grader.paths import ROOT as PROJECT
 from grader.report.gradescope import validate
+from grader.sandbox import namespaces
 from grader.sandbox.runner import use_fork_server
 
 HERE = Path(__file__).resolve().parent
@@ -155,6 +160,20 @@ def sandbox_files(folders: tuple[str, ...] = ("/tmp", "/var/tmp", "/dev/shm")) -
 
 
 ROOT_USER = os.geteuid() == 0
+NAMESPACES = not ROOT_USER and namespaces.support().isolated
+"""Not root, but the child runs in namespaces: it sees the system, the engine and its own folder only."""
+ISOLATED = ROOT_USER or NAMESPACES
+UNDER_NAMESPACES: dict[str, str | None] = {
+    "results_write": "FileNotFoundError",  # the results folder is not in the child's view
+    "results_replace": "FileNotFoundError",
+    "results_chmod": "FileNotFoundError",
+    "results_delete": "FileNotFoundError",
+    "read_secrets": "FileNotFoundError",  # nor are the reference and the rubrics
+    "write_grader": "Read-only file system",
+    "kill_parent": None,  # its parent is PID 1 of its namespace, which ignores the signal
+    "read_environ": None,  # that PID 1 holds only the child's own short environment
+}
+"""What the student is told when namespaces, not the sandbox account, stop an attack (None: nothing)."""
 pytestmark = [pytest.mark.attack, pytest.mark.slow]
 
 
@@ -223,7 +242,7 @@ def _loses(number: str, attack: Attack) -> bool:
 def launcher(request):
     """Children started as new interpreters, or forked by the zygote (batch workers, as root)."""
     if request.param == "forked" and not ROOT_USER:
-        pytest.skip("children are forked by the zygote only when isolated by user (run as root)")
+        pytest.skip("children are forked by the zygote only when the grader runs as root")
     use_fork_server(request.param == "forked")
     yield request.param
     use_fork_server(False)
@@ -231,8 +250,9 @@ def launcher(request):
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=[a.name for a in ATTACKS])
 def test_a_hostile_submission_gains_nothing_and_breaks_nothing(attack, assignment, tmp_path, launcher):
-    if attack.needs_root and not ROOT_USER:
-        pytest.skip("this attack is only contained by the sandbox account (run as root)")
+    if not ISOLATED and (attack.needs_root or attack.next_run):
+        pytest.skip(f"not isolated ({namespaces.support().reason}): this attack needs root or namespaces")
+    says = UNDER_NAMESPACES.get(attack.name, attack.says) if NAMESPACES else attack.says
     results_dir = open_results_dir()
     before = set(sandbox_files())
     try:
@@ -250,9 +270,9 @@ def test_a_hostile_submission_gains_nothing_and_breaks_nothing(attack, assignmen
             else:
                 assert test["score"] == test["max_score"], f"{number} was not graded normally: {test['output']}"
         assert results["score"] == sum(t["max_score"] for t in tests.values() if not _loses(t["number"], attack))
-        if attack.says:
+        if says:
             shown = [results.get("output", "")] + [t["output"] for n, t in tests.items() if _loses(n, attack)]
-            assert any(attack.says in text for text in shown), shown
+            assert any(says in text for text in shown), shown
 
         assert marked_processes() == [], "a process of the attack survived the run"
         assert orphans() == [], "a sandbox process outlived its run"

@@ -65,6 +65,15 @@ def test_flags_from_notices_and_clean_report():
     assert flags(noted) == ["notice", "timeout"]
 
 
+def test_a_run_without_isolation_is_not_a_flag_a_submission_notice_still_is():
+    from grader.sandbox.namespaces import unisolated_notice
+
+    run_notice = unisolated_notice("ta")
+    assert flags(GradeReport(tests=(), notices=(run_notice,))) == []
+    both = GradeReport(tests=(), notices=(run_notice, "Your file ran with an error at line 3: ValueError"))
+    assert flags(both) == ["notice"]
+
+
 def test_write_csv_quotes_and_replaces(tmp_path: Path):
     path = tmp_path / "out" / "grades.csv"
     rows = [csv_row(_report(), meta={**META, "name": "Lovelace, Ada"}, parts=PARTS)]
