@@ -1,15 +1,20 @@
 """The sandbox child: the UNTRUSTED side, the only process that runs student code.
 
 Started by :mod:`grader.sandbox.runner` as
-``python -I -B grader/sandbox/child.py PROTOCOL_FD REQUEST_FILE``.  It lowers
+``python -I -B grader/sandbox/child.py PROTOCOL_FD COMMAND_FD``.  It reads its
+request (the file, the names to read, its rlimits) from the command fd, lowers
 its own rlimits, imports everything it needs (so a ``json.py`` or ``numpy.py``
 beside the student's file cannot shadow them), then runs the student's file
-one top-level statement at a time, evaluates the requested names and makes
-the requested calls.  It reports on the protocol fd only, one JSON object per
-line; the student's prints go to fd 1/2, which the runner reads with a cap.
+one top-level statement at a time (each once the runner says ``go``),
+evaluates the requested names, and asks for calls one at a time: it learns
+each call's arguments only when the call is made, and drops them after it.
+It reports on the protocol fd only, one JSON object per line; the student's
+prints go to fd 1/2, which the runner reads with a cap.
 
 Events: ``ready``, ``syntax_error``, ``statement``, ``statement_error``,
-``statements_done``, ``value_start``, ``value``, ``call_start``, ``call``, ``done``.
+``statements_done``, ``value_start``, ``value``, ``next``, ``call_start``,
+``call``, ``done``.  Commands: the request, ``{"go": line}``,
+``{"call": {...}}``, ``{"end": true}``.
 """
 
 from __future__ import annotations
@@ -45,6 +50,30 @@ class _Channel:
         while view:
             written = os.write(self.fd, view)
             view = view[written:]
+
+
+class _Commands:
+    """Reads the runner's instructions, one JSON object per line, from a dedicated fd.
+
+    The runner sends an instruction only when the child asks for it, so
+    nothing beyond the current one is ever buffered here.
+    """
+
+    def __init__(self, fd: int, loads) -> None:  # type: ignore[no-untyped-def]
+        self.fd = fd
+        self.loads = loads
+        self.buffer = b""
+
+    def read(self) -> dict:
+        while b"\n" not in self.buffer:
+            chunk = os.read(self.fd, 1 << 16)
+            if not chunk:
+                os._exit(0)  # the runner has gone or stopped this child
+            self.buffer += chunk
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        message = self.loads(line)
+        del line
+        return message if isinstance(message, dict) else {}
 
 
 class _Capture:
@@ -101,7 +130,7 @@ def _module_name(entry) -> str:  # type: ignore[no-untyped-def]
     return "hw4" if "hw4" not in sys.modules else "submission"
 
 
-def _run_file(request: dict, channel: _Channel, label):  # type: ignore[no-untyped-def]
+def _run_file(request: dict, channel: _Channel, commands: _Commands, label):  # type: ignore[no-untyped-def]
     from grader.submission import SubmissionError, notebook_source
 
     entry = Path(request["entry"])
@@ -131,6 +160,7 @@ def _run_file(request: dict, channel: _Channel, label):  # type: ignore[no-untyp
         if line in skip:
             continue
         channel.send({"event": "statement", "line": line})
+        commands.read()  # "go": what earlier statements left running has been stopped
         try:
             module_ast = ast.Module([stmt], type_ignores=[])
             code = compile(module_ast, filename, "exec", flags=flags, dont_inherit=True)
@@ -159,22 +189,20 @@ def _make_call(call: dict, ns: dict, filename: str, label, limit: int) -> dict: 
     from grader.sandbox.wire import decode_args, encode
 
     fname = call["function"]
-    reason = call.get("skip_reason")
-    if reason:
-        return {"error": reason}
     if fname not in ns:
         return {"error": f"{fname} is not defined in the submission"}
     func = ns[fname]
     if not callable(func):
         return {"error": f"{fname} is not a function (it is of type {type(func).__name__})"}
-    args = decode_args(call["args"])
-    kwargs = decode_args(call["kwargs"])
+    args = decode_args(call.pop("args"))
+    kwargs = decode_args(call.pop("kwargs"))
     capture = _Capture(limit)
     saved = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = capture  # type: ignore[assignment]
     start = time.perf_counter()
     try:
         result = func(*args, **kwargs)
+        del args, kwargs
         outcome: dict = {"value": encode(result)}
     except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt included
         outcome = {"error": _describe(exc, filename, label)}
@@ -203,14 +231,16 @@ def _preload() -> None:
 
 def main(argv: list[str]) -> None:
     """Run one request; see the module docstring."""
-    fd = int(argv[1])
+    fd, cmd_fd = int(argv[1]), int(argv[2])
     os.set_inheritable(fd, False)
-    with open(argv[2], encoding="utf-8") as handle:
-        request = json.load(handle)
+    os.set_inheritable(cmd_fd, False)
+    commands = _Commands(cmd_fd, json.loads)
+    request = commands.read()
     sys.path.insert(0, _REPO)
-    from grader.sandbox.limits import apply_rlimits
+    from grader.sandbox.limits import apply_rlimits, lower_forks
 
-    apply_rlimits(request.get("rlimits", {}))
+    apply_rlimits(request.pop("rlimits", {}))
+    lower_forks()
     sys.dont_write_bytecode = True
     _preload()
     from grader.sandbox.netfilter import block_network
@@ -237,13 +267,21 @@ def main(argv: list[str]) -> None:
     else:
         label = lambda line: f"{entry.name}, line {line}"  # noqa: E731
     sys.path.append(str(entry.parent))  # last: a json.py or numpy.py beside hw4.py shadows nothing
-    ns, filename = _run_file(request, channel, label)
+    ns, filename = _run_file(request, channel, commands, label)
     _send_values(request, ns, channel)
     limit = int(request.get("call_output_chars", 4000))
-    for call in request.get("calls", ()):
-        channel.send({"event": "call_start", "index": call["index"]})
+    del request
+    while True:
+        channel.send({"event": "next"})
+        call = commands.read().get("call")
+        if not isinstance(call, dict):
+            break
+        index = call["index"]
+        channel.send({"event": "call_start", "index": index})
         outcome = _make_call(call, ns, filename, label, limit)
-        channel.send({"event": "call", "index": call["index"], **outcome})
+        del call
+        channel.send({"event": "call", "index": index, **outcome})
+        del outcome
     try:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -8,6 +8,7 @@ undo them.  This module is stdlib-only so the child can import it early.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import sys
@@ -30,11 +31,11 @@ class Limits:
     """Time, memory and size limits for running one submission.
 
     Attributes:
-        statement_seconds: wall time for one top-level statement of the file.
-        call_seconds: wall time for one call of a student function (and for
+        statement_seconds: CPU time for one top-level statement of the file.
+        call_seconds: CPU time for one call of a student function (and for
             encoding one requested name's value).
         total_seconds: wall time for the whole submission, restarts included.
-        startup_seconds: wall time for the child to start (imports numpy/sympy).
+        startup_seconds: time for the child to start (imports numpy/sympy).
         cpu_seconds: CPU time of one child process (RLIMIT_CPU).
         address_space: virtual memory of one child process (RLIMIT_AS), bytes;
             well under Gradescope's 768 MB container (numpy and sympy need
@@ -46,6 +47,18 @@ class Limits:
         output_bytes: the student's printed output kept, bytes (rest dropped).
         call_output_chars: printed output kept per call, characters.
         message_bytes: largest protocol message accepted from the child.
+        child_messages: protocol messages accepted from one child process;
+            beyond, it is stopped (an honest child sends a few per statement,
+            name and call).
+        run_messages: protocol messages accepted in the whole run; beyond, the
+            run stops.
+        kept_bytes: total size of the values and call results kept from the
+            child (the grader's memory); beyond, they are not kept.
+        wall_factor: a statement or call is judged by the CPU time of the
+            child's processes; this many times its limit in wall time stops it
+            anyway (a sleeping or starved child).
+        cpu_cores: CPUs one child's processes may use together, where a cgroup
+            v2 ``cpu.max`` can be set (elsewhere they run at nice 19).
         submission_bytes: largest total size of the submission folder copied.
         max_restarts: fresh children started after a hang or a crash.
         user: the unprivileged account the child runs as when the grader is root.
@@ -64,7 +77,12 @@ class Limits:
     open_files: int = 128
     output_bytes: int = 1 * MiB
     call_output_chars: int = 4000
-    message_bytes: int = 16 * MiB
+    message_bytes: int = 8 * MiB
+    child_messages: int = 20_000
+    run_messages: int = 100_000
+    kept_bytes: int = 8 * MiB
+    wall_factor: float = 3.0
+    cpu_cores: float = 1.0
     submission_bytes: int = 50 * MiB
     max_restarts: int = 10
     user: str = "grader-sandbox"
@@ -101,3 +119,18 @@ def apply_rlimits(chosen: dict[str, int]) -> None:
             resource.setrlimit(which, (value, value + 1))
             continue
         resource.setrlimit(which, (min(value, new_hard), new_hard))
+
+
+def lower_forks() -> None:
+    """Every process forked from now on starts at the lowest priority (nice 19).
+
+    The runner also lowers every process of the child but the child itself
+    as it finds them (it is the guarantee; this is the fast path).
+    """
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_lowest_priority)
+
+
+def _lowest_priority() -> None:
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, 0, 19)

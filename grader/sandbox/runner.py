@@ -9,7 +9,6 @@ is not called again, and a fresh child makes the remaining calls.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import signal
@@ -30,6 +29,7 @@ from grader.sandbox.cleanup import (
     kill_user_processes,
     remove_user_files,
 )
+from grader.sandbox.cpu import ProcessTree, cpu_cgroup, remove_cgroup
 from grader.sandbox.isolation import (
     Identity,
     identity_for,
@@ -38,7 +38,7 @@ from grader.sandbox.isolation import (
     release_identity,
 )
 from grader.sandbox.limits import Limits
-from grader.sandbox.protocol import CappedBytes, Stop, drive
+from grader.sandbox.protocol import CappedBytes, Clock, Stop, drive
 from grader.sandbox.state import RunState
 from grader.sandbox.wire import encode_args
 from grader.sandbox.zygote import Zygote, ZygoteChild
@@ -191,14 +191,12 @@ def _environment(workdir: Path, identity: Identity) -> dict[str, str]:
     }
 
 
-def _write_request(state: RunState, entry: Path, workdir: Path, identity: Identity, limits: Limits) -> Path:
+def _request(state: RunState, entry: Path, identity: Identity, limits: Limits) -> dict[str, Any]:
+    """The child's first message: its file, the names to read and its limits; never a call."""
     request = state.request(str(entry))
-    request["rlimits"] = limits.rlimits(isolated=identity.isolated or namespaces.limits_processes())
+    request["rlimits"] = limits.rlimits(isolated=identity.isolated)
     request["call_output_chars"] = limits.call_output_chars
-    path = workdir / f"request-{time.monotonic_ns()}.json"
-    path.write_text(json.dumps(request, allow_nan=False), encoding="utf-8")
-    os.chmod(path, 0o644)
-    return path
+    return request
 
 
 def _launch(
@@ -210,55 +208,70 @@ def _launch(
     output: CappedBytes,
     total_deadline: float,
 ) -> Stop:
-    """Start one child, drive it to a stop, and make sure nothing of it survives."""
-    request_path = _write_request(state, entry, workdir, identity, limits)
+    """Start one child, drive it to a stop, and make sure nothing of it survives.
+
+    Three pipes: protocol messages from the child, instructions to it (the
+    request, then one call at a time, each only when it is made), and the
+    student's output.  No file holds the request.
+    """
     proto_r, proto_w = os.pipe()
+    cmd_r, cmd_w = os.pipe()
     out_r, out_w = os.pipe()
     extra: dict[str, Any] = {}
     if identity.isolated:
         extra = {"user": identity.uid, "group": identity.gid, "extra_groups": []}
-    cmd = [limits.child_python(), "-I", "-B", str(CHILD), str(proto_w), str(request_path)]
+    cmd = [limits.child_python(), "-I", "-B", str(CHILD), str(proto_w), str(cmd_r)]
     keep = set() if identity.isolated else children_of(os.getpid())
     try:
-        proc = _start(cmd, entry, workdir, identity, limits, proto_w, out_w, extra)
+        proc = _start(cmd, entry, workdir, identity, limits, (proto_w, cmd_r, out_w), extra)
     except OSError as exc:
-        for fd in (proto_r, proto_w, out_r, out_w):
+        for fd in (proto_r, proto_w, cmd_r, cmd_w, out_r, out_w):
             os.close(fd)
         return Stop("crash", ("startup",), f"the sandbox could not start: {exc}")
-    os.close(proto_w)
-    os.close(out_w)
+    for fd in (proto_w, cmd_r, out_w):
+        os.close(fd)
+    # the child waits for its request; meanwhile it is confined (cgroup where possible)
+    group = cpu_cgroup(proc.pid, limits.cpu_cores)
+    tree = ProcessTree(proc.pid, identity.uid, frozenset(keep), marker=str(CHILD))
+    clock = Clock(tree, limits.startup_seconds, limits.wall_factor)
+    clock.start(limits.startup_seconds, wall=limits.startup_seconds)
     try:
         return drive(
-            proc, proto_r, out_r, output, state.handle,
-            first_deadline=time.monotonic() + limits.startup_seconds,
+            proc, (proto_r, cmd_w, out_r), output, state.handle, clock,
+            first=_request(state, entry, identity, limits),
             total_deadline=total_deadline, max_message=limits.message_bytes,
         )
     finally:
         _terminate(proc, identity, keep)
         _drain(out_r, output)
-        os.close(proto_r)
-        os.close(out_r)
-        request_path.unlink(missing_ok=True)
+        for fd in (proto_r, cmd_w, out_r):
+            os.close(fd)
+        remove_cgroup(group)
 
 
 def _start(
-    cmd: list[str], entry: Path, workdir: Path, identity: Identity, limits: Limits, proto_w: int, out_w: int,
+    cmd: list[str], entry: Path, workdir: Path, identity: Identity, limits: Limits, fds: tuple[int, int, int],
     extra: dict[str, Any],
 ) -> subprocess.Popen | ZygoteChild:
-    """A fresh child: forked by the zygote when enabled and isolated, else a new interpreter."""
+    """A fresh child: forked by the zygote when enabled and isolated, else a new interpreter.
+
+    ``fds`` are the child's ends of its pipes: (protocol, commands, output).
+    """
+    proto_w, cmd_r, out_w = fds
     env = _environment(workdir, identity)
     zygote = _zygote(limits.child_python()) if _FORK_SERVER["enabled"] and identity.isolated else None
     if zygote is not None:
         try:
             return zygote.spawn(uid=identity.uid, gid=identity.gid, cwd=entry.parent, env=env,
-                                request=Path(cmd[-1]), proto_w=proto_w, out_w=out_w)
+                                proto_w=proto_w, cmd_r=cmd_r, out_w=out_w)
         except OSError:
             use_fork_server(False)  # fall back for this process; the run goes on
             _FORK_SERVER["enabled"] = True
     if not identity.isolated and namespaces.support().isolated:
-        return namespaces.popen(cmd, workdir=workdir, cwd=entry.parent, env=env, stdout=out_w, pass_fds=(proto_w,))
+        return namespaces.popen(cmd, workdir=workdir, cwd=entry.parent, env=env, stdout=out_w,
+                                pass_fds=(proto_w, cmd_r))
     return subprocess.Popen(
-        cmd, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, pass_fds=(proto_w,),
+        cmd, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, pass_fds=(proto_w, cmd_r),
         cwd=entry.parent, env=env, start_new_session=True, **extra,
     )
 

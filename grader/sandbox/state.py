@@ -15,13 +15,18 @@ from typing import Any
 
 from grader.answers import CallOutcome, Failed, Missing
 from grader.sandbox.limits import Limits
-from grader.sandbox.protocol import Stop
+from grader.sandbox.protocol import Step, Stop
 from grader.sandbox.wire import decode
 from grader.submission import SubmissionError, notebook_cells, notebook_line
 
 __all__ = ["RunState"]
 
 MAX_MESSAGE_CHARS = 600
+MAX_ERRORS = 200
+"""Statement errors kept (a file has far fewer top-level statements that fail)."""
+MAX_ERROR_CHARS = 64_000
+"""Total characters of statement errors kept."""
+MAX_NOTICES = 50
 
 
 def _text(value: Any, limit: int = MAX_MESSAGE_CHARS) -> str:
@@ -58,6 +63,13 @@ class RunState:
     finished: bool = False
     progress: int = 0
     network_notice: bool = False
+    values_done: bool = False
+    child_statements_done: bool = False
+    current: int | None = None
+    child_messages: int = 0
+    run_messages: int = 0
+    kept_bytes: int = 0
+    error_chars: int = 0
 
     @classmethod
     def new(cls, entry: Path, names: list[str], calls: list[tuple[str, Any, Any]], limits: Limits,
@@ -70,6 +82,8 @@ class RunState:
         return max(self.limits.statement_seconds, 5.0)
 
     def names_left(self) -> list[str]:
+        if self.values_done:
+            return []
         return [n for n in self.names if n not in self.values]
 
     def pending(self) -> list[int]:
@@ -79,101 +93,154 @@ class RunState:
         return not self.finished and (not self.statements_done or bool(self.names_left() or self.pending()))
 
     def request(self, entry: str) -> dict[str, Any]:
-        """The request for a fresh child: only what is still unknown."""
+        """The request for a fresh child: the file, the names still unknown; never a call.
+
+        Each call reaches the child only when it is made (:meth:`_on_next`).
+        """
         self.progress = 0
-        calls = [
-            {"index": i, "function": self.calls[i][0], "args": self.calls[i][1], "kwargs": self.calls[i][2],
-             "skip_reason": self.stopped.get(self.calls[i][0])}
-            for i in self.pending()
-        ]
-        skip = sorted(self.skip_lines)
-        return {"entry": entry, "names": self.names_left(), "skip_lines": skip, "calls": calls}
+        self.child_messages = 0
+        self.child_statements_done = False
+        self.current = None
+        return {"entry": entry, "names": self.names_left(), "skip_lines": sorted(self.skip_lines)}
 
     # ------------------------------------------------------------ messages
 
-    def handle(self, message: dict[str, Any]) -> tuple[tuple[Any, ...] | None, float] | str | None:
+    def handle(self, message: dict[str, Any]) -> Step | Stop | str | None:
         """Apply one protocol message; see ``grader.sandbox.protocol.drive``."""
-        event = message["event"]
-        method = getattr(self, f"_on_{event}", None)
+        self.child_messages += 1
+        self.run_messages += 1
+        limits = self.limits
+        if self.run_messages > limits.run_messages:
+            self.give_up(f"stopped: the sandbox sent more than {limits.run_messages} messages in this run")
+            return Stop("flood", None, "too many messages")
+        if self.child_messages > limits.child_messages:
+            return Stop("flood", None, f"the process sent more than {limits.child_messages} messages")
+        method = getattr(self, f"_on_{message['event']}", None)
         if method is None:
             return None
         result = method(message)
-        if result is not None:
+        if isinstance(result, Step):
             self.progress += 1
         return result
+
+    def _keep(self, message: dict[str, Any]) -> str | None:
+        """Count a value or a result against the run's budget; why it is not kept, if it is not."""
+        size = message.get("size")
+        self.kept_bytes += size if type(size) is int else 0
+        if self.kept_bytes > self.limits.kept_bytes:
+            return (f"not kept: the submission's values and results passed "
+                    f"{self.limits.kept_bytes // 2**20} MiB in total")
+        return None
 
     def _on_ready(self, message: dict[str, Any]) -> Any:
         network = _text(message.get("network"), 200)
         if network != "blocked" and not self.network_notice:
             self.network_notice = True
-            self.notices.append(f"network access was not blocked ({network or 'no report'})")
-        return (None, self.gap)
+            self.notice(f"network access was not blocked ({network or 'no report'})")
+        return Step(None, self.gap)
 
     def _on_done(self, message: dict[str, Any]) -> Any:
         self.finished = True
         return "done"
 
     def _on_syntax_error(self, message: dict[str, Any]) -> Any:
+        if self.syntax is not None:
+            return None
         line = message.get("line")
         line = line if type(line) is int and line > 0 else 0
         text = _text(message.get("text"), 200)
         detail = _text(message.get("error")) + (f": {text}" if text else "")
         self.syntax = f"{self.label(line)}: {detail}" if line else detail
         self.errors[line] = self.syntax
-        return (None, self.gap)
+        self.statements_done = self.child_statements_done = True  # nothing of the file runs
+        return Step(None, self.gap)
 
     def _on_statement(self, message: dict[str, Any]) -> Any:
         line = message.get("line")
-        if type(line) is not int:
+        if type(line) is not int or self.child_statements_done:
             return None
-        return (("statement", line), self.limits.statement_seconds)
+        # what earlier statements left running is killed before this one starts
+        return Step(("statement", line), self.limits.statement_seconds, reply={"go": line}, sweep=True)
 
     def _on_statement_error(self, message: dict[str, Any]) -> Any:
         line = message.get("line")
-        if type(line) is not int or line in self.skip_lines:
+        if type(line) is not int or line in self.skip_lines or self.child_statements_done:
             return None
-        self.errors[line] = f"{self.label(line)}: {_text(message.get('error'))}"
+        text = f"{self.label(line)}: {_text(message.get('error'))}"
+        old = self.errors.get(line)
+        self.error_chars += len(text) - (len(old) if old else 0)
+        if old is None and len(self.errors) >= MAX_ERRORS or self.error_chars > MAX_ERROR_CHARS:
+            return Stop("flood", None, f"more than {MAX_ERRORS} statement errors or "
+                                       f"{MAX_ERROR_CHARS} characters of them")
+        self.errors[line] = text
         return None
 
     def _on_statements_done(self, message: dict[str, Any]) -> Any:
-        self.statements_done = True
-        return (None, self.gap)
+        if self.child_statements_done:
+            return None
+        self.statements_done = self.child_statements_done = True
+        return Step(None, self.gap, sweep=True)
 
     def _on_value_start(self, message: dict[str, Any]) -> Any:
         name = message.get("name")
-        if name not in self.names_left():
+        if not self.child_statements_done or name not in self.names_left():
             return None
-        return (("value", name), self.limits.call_seconds)
+        return Step(("value", name), self.limits.call_seconds)
 
     def _on_value(self, message: dict[str, Any]) -> Any:
         name = message.get("name")
-        if name not in self.names_left():
+        if not self.child_statements_done or name not in self.names_left():
             return None
-        if "error" in message:
+        if (why := self._keep(message)) is not None:
+            self.values[name] = Failed(why)
+        elif "error" in message:
             self.values[name] = Failed(_text(message.get("error")))
         else:
             self.values[name] = decode(message.get("value"))
-        return (None, self.gap)
+        return Step(None, self.gap)
+
+    def _on_next(self, message: dict[str, Any]) -> Any:
+        """The child asks for its next call: sent only once the previous one is answered."""
+        if not self.child_statements_done or self.current is not None:
+            return None
+        self.values_done = True  # a name not sent by now is not defined; no later child reads it
+        pending = self.pending()
+        if not pending:
+            return Step(None, self.gap, reply={"end": True})
+        index = pending[0]
+        fname, args, kwargs = self.calls[index]
+        self.current = index
+        call = {"index": index, "function": fname, "args": args, "kwargs": kwargs}
+        return Step(None, self.gap, reply={"call": call}, sweep=True)
 
     def _on_call_start(self, message: dict[str, Any]) -> Any:
         index = message.get("index")
-        if type(index) is not int or index not in self.pending():
+        if type(index) is not int or index != self.current:
             return None
-        return (("call", index), self.limits.call_seconds)
+        return Step(("call", index), self.limits.call_seconds)
 
     def _on_call(self, message: dict[str, Any]) -> Any:
         index = message.get("index")
-        if type(index) is not int or index not in self.pending():
+        if type(index) is not int or index != self.current:
             return None
+        self.current = None
         seconds = message.get("seconds")
         seconds = float(seconds) if isinstance(seconds, (int, float)) and math.isfinite(seconds) else 0.0
         output = _text(message.get("output"), self.limits.call_output_chars + 100)
-        if "error" in message:
-            value: Any = Failed(_text(message.get("error")))
+        if (why := self._keep(message)) is not None:
+            value: Any = Failed(why)
+            output = ""
+        elif "error" in message:
+            value = Failed(_text(message.get("error")))
         else:
             value = decode(message.get("value"))
         self.outcomes[index] = CallOutcome(value, max(seconds, 0.0), output)
-        return (None, self.gap)
+        return Step(None, self.gap)
+
+    def notice(self, text: str) -> None:
+        """Keep a notice for the staff and the student (at most ``MAX_NOTICES``)."""
+        if len(self.notices) < MAX_NOTICES:
+            self.notices.append(text)
 
     # --------------------------------------------------------------- stops
 
@@ -185,11 +252,21 @@ class RunState:
             self.give_up(f"not run: the submission used up its total time of {self.limits.total_seconds:g} s",
                          timed_out=True)
             return
+        if self.finished:  # the run was given up while the child ran
+            return
         timed_out = stop.reason == "timeout"
-        what = f"stopped after {stop.seconds:g} s" if timed_out else (stop.detail or "the process crashed")
+        what = stop.detail or "the process crashed"
+        if timed_out:
+            clock = "of CPU time" if stop.clock == "cpu" else "(wall clock)"
+            what = f"stopped after {stop.seconds:g} s {clock}"
         if timed_out and stop.item and stop.item[0] in ("call", "value"):
             what += ": it ran longer than the time limit"
+        if stop.reason == "flood":
+            what = f"stopped: {what}"
+            self.notice(f"the sandbox was {what}")
         kind = stop.item[0] if stop.item else None
+        if kind is None and self.current is not None:  # the call was sent, but had not started
+            stop, kind = Stop(stop.reason, ("call", self.current), stop.detail, stop.seconds, stop.clock), "call"
         if kind == "startup":
             tail = output.strip().splitlines()[-3:]
             why = stop.detail or ("it did not start within the time limit" if timed_out else "it crashed")
@@ -202,7 +279,7 @@ class RunState:
             self.values[stop.item[1]] = Failed(f"reading its value {what}", timed_out=timed_out)  # type: ignore[index]
         elif kind == "call":
             self._fail_call(stop.item[1], what, timed_out, stop.seconds)  # type: ignore[index]
-        elif self.progress == 0:
+        elif self.progress == 0 or stop.reason == "flood":
             self.give_up(f"not run: {what}")
 
     def _fail_call(self, index: int, what: str, timed_out: bool, seconds: float) -> None:
@@ -217,7 +294,7 @@ class RunState:
     def give_up(self, reason: str, *, timed_out: bool = False) -> None:
         """Fail everything still unknown with ``reason`` and stop starting children."""
         self.finished = True
-        self.notices.append(reason)
+        self.notice(reason)
         for name in self.names_left():
             self.values[name] = Failed(reason, timed_out=timed_out)
         for i in self.pending():

@@ -13,7 +13,7 @@ the same limits, filters and clean-up.
 The zygote runs as the grader's user (root on Gradescope), so student code,
 running as the sandbox account, cannot signal, trace or alter it.  It talks
 to its worker over a private socket pair: a spawn request carries the
-child's two pipe ends (``SCM_RIGHTS``) and gets the pid back; exit statuses
+child's three pipe ends (``SCM_RIGHTS``) and gets the pid back; exit statuses
 follow as the children end.
 
 Run as ``python -I -B zygote.py SOCKET_FD`` by :class:`Zygote`.
@@ -22,6 +22,7 @@ Run as ``python -I -B zygote.py SOCKET_FD`` by :class:`Zygote`.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import select
@@ -41,19 +42,25 @@ _SPAWN_SECONDS = 10.0
 # ------------------------------------------------------------------ the server (zygote side)
 
 
-def _child(spec: Mapping[str, Any], proto_w: int, out_w: int, sock: socket.socket) -> None:
-    """In the fork: become the sandbox child and run it; never returns."""
+def _child(spec: Mapping[str, Any], fds: list[int], sock: socket.socket) -> None:
+    """In the fork: become the sandbox child and run it; never returns.
+
+    ``fds`` are the child's pipe ends (protocol, commands, output); they end
+    up as fds 3, 4 and 1/2, every other descriptor closed.
+    """
     try:
         sock.close()
         os.setsid()
+        high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in fds]  # out of the way of 0-4
+        proto_w, cmd_r, out_w = high
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
         os.dup2(out_w, 1)
         os.dup2(out_w, 2)
-        proto = 3
-        if proto_w != proto:
-            os.dup2(proto_w, proto)
-        os.closerange(proto + 1, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 1024)
+        proto, cmd = 3, 4
+        os.dup2(proto_w, proto)
+        os.dup2(cmd_r, cmd)
+        os.closerange(cmd + 1, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 1024)
         # fresh text streams on the new fds, as a newly started interpreter would have
         sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
         sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
@@ -70,7 +77,7 @@ def _child(spec: Mapping[str, Any], proto_w: int, out_w: int, sock: socket.socke
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         from grader.sandbox import child
 
-        child.main([child.__file__, str(proto), str(spec["request"])])
+        child.main([child.__file__, str(proto), str(cmd)])
     except BaseException as exc:  # noqa: BLE001 - the fork must never return into the server loop
         with contextlib.suppress(OSError):
             os.write(2, f"the sandbox child could not start: {type(exc).__name__}: {exc}\n".encode())
@@ -105,21 +112,20 @@ def serve(fd: int) -> None:
         _reap(sock)
         if not ready:
             continue
-        message, fds, _, _ = socket.recv_fds(sock, 1 << 16, 2)
+        message, fds, _, _ = socket.recv_fds(sock, 1 << 16, 3)
         if not message:
             return
         spec = json.loads(message)
-        if len(fds) != 2:
+        if len(fds) != 3:
             for extra in fds:
                 os.close(extra)
-            sock.sendall(b'{"error": "a spawn request needs two file descriptors"}\n')
+            sock.sendall(b'{"error": "a spawn request needs three file descriptors"}\n')
             continue
-        proto_w, out_w = fds
         pid = os.fork()
         if pid == 0:
-            _child(spec, proto_w, out_w, sock)
-        os.close(proto_w)
-        os.close(out_w)
+            _child(spec, fds, sock)
+        for fd in fds:
+            os.close(fd)
         sock.sendall((json.dumps({"pid": pid}) + "\n").encode())
 
 
@@ -185,12 +191,12 @@ class Zygote:
     def alive(self) -> bool:
         return self._proc.poll() is None
 
-    def spawn(self, *, uid: int | None, gid: int | None, cwd: Path, env: Mapping[str, str], request: Path,
-              proto_w: int, out_w: int) -> ZygoteChild:
-        """Fork a child that runs ``request``; ``OSError`` when the zygote cannot."""
-        spec = {"uid": uid, "gid": gid, "cwd": str(cwd), "env": dict(env), "request": str(request)}
+    def spawn(self, *, uid: int | None, gid: int | None, cwd: Path, env: Mapping[str, str],
+              proto_w: int, cmd_r: int, out_w: int) -> ZygoteChild:
+        """Fork a child on these pipe ends (it reads its request from ``cmd_r``); ``OSError`` when it cannot."""
+        spec = {"uid": uid, "gid": gid, "cwd": str(cwd), "env": dict(env)}
         try:
-            socket.send_fds(self._sock, [json.dumps(spec).encode()], [proto_w, out_w])
+            socket.send_fds(self._sock, [json.dumps(spec).encode()], [proto_w, cmd_r, out_w])
         except OSError as exc:
             raise OSError(f"the fork server is not available: {exc}") from None
         deadline = _now() + _SPAWN_SECONDS

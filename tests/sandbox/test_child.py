@@ -15,28 +15,33 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def run_child(entry: Path, names=(), calls=(), skip_lines=(), *, tmp_path: Path) -> tuple[list, str]:
-    """Run child.py directly on ``entry``; return its events and its output."""
-    request = {
-        "entry": str(entry),
-        "names": list(names),
-        "skip_lines": list(skip_lines),
-        "calls": [{"index": i, "function": f, "args": encode_args(tuple(a)), "kwargs": encode_args({})}
-                  for i, (f, a) in enumerate(calls)],
-        "rlimits": {},
-    }
-    request_path = tmp_path / "request.json"
-    request_path.write_text(json.dumps(request))
-    read_fd, write_fd = os.pipe()
+    """Run child.py directly on ``entry``, playing the runner; return its events and its output."""
+    request = {"entry": str(entry), "names": list(names), "skip_lines": list(skip_lines), "rlimits": {}}
+    todo = [{"index": i, "function": f, "args": encode_args(tuple(a)), "kwargs": encode_args({})}
+            for i, (f, a) in enumerate(calls)]
+    proto_r, proto_w = os.pipe()
+    cmd_r, cmd_w = os.pipe()
     proc = subprocess.Popen(
-        [sys.executable, "-I", "-B", child.__file__, str(write_fd), str(request_path)],
-        pass_fds=(write_fd,), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        [sys.executable, "-I", "-B", child.__file__, str(proto_w), str(cmd_r)],
+        pass_fds=(proto_w, cmd_r), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         cwd=entry.parent,
     )
-    os.close(write_fd)
-    with os.fdopen(read_fd, "rb") as proto:
-        data = proto.read()
+    os.close(proto_w)
+    os.close(cmd_r)
+    events = []
+    with os.fdopen(proto_r, "rb") as proto, os.fdopen(cmd_w, "wb", buffering=0) as commands:
+        commands.write((json.dumps(request) + "\n").encode())
+        for line in proto:
+            event = json.loads(line)
+            events.append(event)
+            reply = None
+            if event["event"] == "statement":
+                reply = {"go": event["line"]}
+            elif event["event"] == "next":
+                reply = {"call": todo.pop(0)} if todo else {"end": True}
+            if reply is not None:
+                commands.write((json.dumps(reply) + "\n").encode())
     out, _ = proc.communicate(timeout=60)
-    events = [json.loads(line) for line in data.splitlines()]
     return events, out.decode("utf-8", "replace")
 
 

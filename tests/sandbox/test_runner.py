@@ -47,7 +47,7 @@ def hangs():
 
 @pytest.mark.slow
 def test_a_top_level_infinite_loop_is_skipped_and_the_rest_still_runs(hangs):
-    assert hangs.statement_errors == ("line 6: stopped after 1 s; the rest of the file was still run",)
+    assert hangs.statement_errors == ("line 6: stopped after 1 s of CPU time; the rest of the file was still run",)
     assert hangs.values["before"] == 1 and hangs.values["after"] == 2
     assert hangs.values["spin"] == FunctionRef("spin", "(n)")
 
@@ -55,7 +55,7 @@ def test_a_top_level_infinite_loop_is_skipped_and_the_rest_still_runs(hangs):
 @pytest.mark.slow
 def test_a_call_that_hangs_fails_and_its_function_is_not_called_again(hangs):
     first, second, third = hangs.outcomes[:3]
-    assert first.value == Failed("stopped after 1 s: it ran longer than the time limit", timed_out=True)
+    assert first.value == Failed("stopped after 1 s of CPU time: it ran longer than the time limit", timed_out=True)
     assert second.value == Failed("not called: an earlier call of spin ran out of time")
     assert third.value == 3
 

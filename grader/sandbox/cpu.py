@@ -1,0 +1,251 @@
+"""CPU time and priority of one sandbox child's processes (trusted side, Linux ``/proc``).
+
+A statement or a call is judged by the CPU time the child's processes used,
+not by wall time, so a busy neighbour cannot push an honest submission past
+its limit.  :class:`ProcessTree` follows every process of the child (all
+processes of the sandbox account when isolated by user, else the child's
+descendants), adds up their CPU time, moves every process but the child
+itself to the lowest priority (nice 19, and its autogroup too), and kills
+those other processes on request (between top-level statements).  Where a
+cgroup v2 with the ``cpu`` controller is writable, :func:`cpu_cgroup` also
+caps the whole child at ``cores`` CPUs with ``cpu.max``.
+
+Without ``/proc`` (macOS) CPU time is not measured: the meter reads the wall
+clock instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import time
+from pathlib import Path
+
+from grader.sandbox.cleanup import user_pids
+
+__all__ = ["LOWEST", "ProcessTree", "cpu_cgroup", "remove_cgroup"]
+
+LOWEST = 19
+"""The nice value of every sandbox process but the child itself."""
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+_PROC = Path("/proc")
+
+
+def _stat(pid: int) -> tuple[float, int] | None:
+    """(CPU seconds of ``pid`` and its reaped children, parent pid), or None once it has gone."""
+    try:
+        raw = (_PROC / str(pid) / "stat").read_bytes()
+    except OSError:
+        return None
+    fields = raw.rsplit(b")", 1)[1].split()
+    if fields[0] in (b"Z", b"X"):
+        return None
+    # utime stime cutime cstime are fields 14-17 of the whole line (11-14 after the state)
+    ticks = sum(int(x) for x in fields[11:15])
+    return ticks / _TICK, int(fields[1])
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return (_PROC / str(pid) / "cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _start_time(pid: int) -> int:
+    try:
+        return int((_PROC / str(pid) / "stat").read_bytes().rsplit(b")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return 1 << 62
+
+
+def _last_pid() -> int | None:
+    """The pid most recently handed out (``/proc/loadavg``); unchanged means no new process."""
+    try:
+        return int((_PROC / "loadavg").read_text().split()[-1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _parents() -> dict[int, int]:
+    parents: dict[int, int] = {}
+    for item in os.listdir(_PROC):
+        if item.isdigit():
+            info = _stat(int(item))
+            if info is not None:
+                parents[int(item)] = info[1]
+    return parents
+
+
+def _below(roots: set[int], parents: dict[int, int]) -> set[int]:
+    """Every live descendant of ``roots``, the roots left out."""
+    children: dict[int, list[int]] = {}
+    for child, parent in parents.items():
+        children.setdefault(parent, []).append(child)
+    found: set[int] = set()
+    todo = list(roots)
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+class ProcessTree:
+    """The processes of one child: their CPU time, their priority, their clean-up."""
+
+    def __init__(self, pid: int, uid: int | None, keep: frozenset[int] = frozenset(), marker: str = "") -> None:
+        self.pid = pid
+        self.uid = uid
+        self.keep = keep
+        self.marker = marker.encode()
+        self.chain: set[int] = set()
+        self.measured = _PROC.joinpath("self", "stat").exists()
+        self._seen: dict[int, float] = {}
+        self._retired = 0.0
+        self._reniced: set[int] = set()
+        self._last_pid: int | None = None
+        self._wall0 = time.monotonic()
+
+    def settle(self) -> None:
+        """Find the child itself when ``pid`` only launched it (a namespace wrapper); call at ``ready``.
+
+        The child is the earliest started descendant whose command line holds
+        ``marker``; the wrappers between are spared by :meth:`sweep`.
+        """
+        if not self.marker or self.chain or self.marker in _cmdline(self.pid):
+            return
+        parents = _parents()
+        found = [p for p in _below({self.pid}, parents) if self.marker in _cmdline(p)]
+        if not found:
+            return
+        main = min(found, key=_start_time)
+        chain = {self.pid}
+        pid = main
+        while pid != self.pid and pid in parents:
+            chain.add(pid)
+            pid = parents[pid]
+        self.chain = chain - {main}
+        self.pid = main
+
+    def _others(self) -> set[int]:
+        if self.uid is not None:
+            pids = set(user_pids(self.uid))
+        else:  # the child's descendants, and the orphans this process adopted (a subreaper)
+            parents = _parents()
+            pids = _below({os.getpid()}, parents) - _below(set(self.keep), parents) - set(self.keep)
+        pids.discard(self.pid)
+        pids.discard(os.getpid())
+        return pids - self.chain
+
+    def _scan(self, *, force: bool) -> set[int]:
+        """The child's other processes now; rescans ``/proc`` only when a pid was handed out."""
+        last = _last_pid()
+        if force or last is None or last != self._last_pid:
+            self._last_pid = last
+            return self._others()
+        return {p for p in self._seen if p != self.pid}
+
+    def cpu(self, *, full: bool = True) -> float:
+        """CPU seconds the child's processes have used so far (never decreases).
+
+        ``full=False`` reads only the child itself and reuses what was last
+        seen of the others (cheap, for the start of every item).
+        """
+        if not self.measured:
+            return time.monotonic() - self._wall0
+        pids = {self.pid} | (self._scan(force=False) if full else set(self._seen) - {self.pid})
+        for pid in pids:
+            info = _stat(pid)
+            last = self._seen.get(pid)
+            if info is None:
+                if last is not None:
+                    self._retired += self._seen.pop(pid)
+                continue
+            seconds = info[0]
+            if last is not None and seconds < last:  # the pid was reused by a new process
+                self._retired += last
+            self._seen[pid] = seconds
+            if pid != self.pid and pid not in self._reniced:
+                self._reniced.add(pid)
+                lower_priority(pid)
+        for pid in [p for p in self._seen if p not in pids]:
+            self._retired += self._seen.pop(pid)
+        return self._retired + sum(self._seen.values())
+
+    def sweep(self, rounds: int = 20) -> int:
+        """SIGKILL every process of the child but the child itself; returns how many."""
+        killed = 0
+        for _ in range(rounds):
+            pids = self._scan(force=killed > 0)
+            pids = {p for p in pids if _stat(p) is not None}
+            if not pids:
+                break
+            for sig in (signal.SIGSTOP, signal.SIGKILL):
+                for pid in pids:
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.kill(pid, sig)
+            killed += len(pids)
+            self.cpu()  # fold their CPU time into the total before they go
+        return killed
+
+
+def lower_priority(pid: int) -> None:
+    """Nice 19 for ``pid``, and for its autogroup (a new session gets its own), best effort."""
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, pid, LOWEST)
+    with contextlib.suppress(OSError):
+        (_PROC / str(pid) / "autogroup").write_text(str(LOWEST))
+
+
+# ------------------------------------------------------------------ cgroup v2 (where writable)
+
+
+def _own_cgroup() -> Path | None:
+    """This process's cgroup v2 folder, if a cgroup2 file system is mounted."""
+    try:
+        lines = (_PROC / "self" / "cgroup").read_text().splitlines()
+        mounts = (_PROC / "self" / "mountinfo").read_text().splitlines()
+    except OSError:
+        return None
+    rel = next((line[3:] for line in lines if line.startswith("0::")), None)
+    mount = next((line.split(" - ")[0].split()[4] for line in mounts
+                  if " - cgroup2 " in line), None)
+    if rel is None or mount is None:
+        return None
+    return Path(mount) / rel.lstrip("/")
+
+
+def cpu_cgroup(pid: int, cores: float, *, base: Path | None = None) -> Path | None:
+    """Put ``pid`` in a new cgroup capped at ``cores`` CPUs; its folder, or None where not possible.
+
+    Needs a writable cgroup v2 whose ``cpu`` controller is enabled for
+    sub-groups of this process's cgroup (``cgroup.subtree_control``).
+    """
+    base = base if base is not None else _own_cgroup()
+    if base is None or cores <= 0:
+        return None
+    try:
+        if "cpu" not in (base / "cgroup.subtree_control").read_text().split():
+            return None
+        group = base / f"grader-sandbox-{os.getpid()}-{pid}"
+        group.mkdir(exist_ok=True)
+    except OSError:
+        return None
+    period = 100_000
+    try:
+        (group / "cpu.max").write_text(f"{int(cores * period)} {period}")
+        (group / "cgroup.procs").write_text(str(pid))
+    except OSError:
+        remove_cgroup(group)
+        return None
+    return group
+
+
+def remove_cgroup(group: Path | None) -> None:
+    """Remove a cgroup made by :func:`cpu_cgroup` (its processes have been killed)."""
+    if group is not None:
+        with contextlib.suppress(OSError):
+            group.rmdir()
