@@ -269,6 +269,12 @@ def syntax_hint(source: Source, relations: bool) -> tuple[str, int] | None:
             return _CHARACTER_HINTS["|"], col
         if nxt is None:
             continue
+        after = tokens[k + 2] if k + 2 < len(tokens) else None
+        if tok.type == tokenize.NUMBER and nxt.string in ("x", "X") and after is not None and (
+            after.type == tokenize.NUMBER
+        ):
+            a, b = tok.string, after.string
+            return f"write * for times: {a} {nxt.string} {b} \u2192 {a}*{b}", col
         if tok.type == tokenize.NUMBER and touching and (nxt.type == tokenize.NAME or nxt.string == "("):
             return f"use * for multiplication: {tok.string}{nxt.string} \u2192 {tok.string}*{nxt.string}", col
         if tok.string == ")" and nxt.string == "(":

@@ -270,3 +270,154 @@ def test_to_number_rejects(answer, message):
     with pytest.raises(InvalidAnswer) as info:
         to_number(answer)
     assert info.value.message == message
+
+
+eta, w2, t = sympy.symbols("eta w2 t", real=True)
+PASTE_VARS = ("x", "z", "w1", "w2", "t", "eta")
+
+PASTED = [
+    ("0.01 \u2212 2.0809*\u03b7", 0.01 - 2.0809 * eta),
+    ("\u03c3(z)*(1 \u2212 \u03c3(z))", sig(z) * (1 - sig(z))),
+    ("\u03c3(z) \u2212 \u03c3(z)\u00b2", sig(z) - sig(z) ** 2),
+    ("e^(\u2212z)/(1 + e^(\u2212z))\u00b2", sympy.exp(-z) / (1 + sympy.exp(-z)) ** 2),
+    ("2\u00d7x \u00b7 w1", 2 * x * w1),
+    ("x \u00f7 2", x / 2),
+    ("x\u207b\u00b9 + x\u00b3", 1 / x + x**3),
+    ("w\u2081\u00b7x", w1 * x),
+    ("\uff58\uff0b\uff11", x + 1),
+    ("x\u00a0+\u3000z", x + z),
+    ("\u00bd*x", x / 2),
+    ("1/(4*cosh(z/2)**2)", 1 / (4 * sympy.cosh(z / 2) ** 2)),
+    ("sech(z/2)**2/4", sympy.sech(z / 2) ** 2 / 4),
+    ("sinh(x) + csch(x) + coth(x) + tanh(x)", sympy.sinh(x) + sympy.csch(x) + sympy.coth(x) + sympy.tanh(x)),
+    ("(w1*x > 0)*x", x * sympy.Heaviside(w1 * x, 0)),
+    ("x*(w1*x >= 0)", x * sympy.Heaviside(w1 * x, 1)),
+    ("(x < 1)", None),
+    ("-(x <= 1)", -sympy.Heaviside(1 - x, 1)),
+    ("(0 < x < 1)*z", z * sympy.Heaviside(x, 0) * sympy.Heaviside(1 - x, 0)),
+    ("Max(x > 0, z)", sympy.Max(sympy.Heaviside(x, 0), z)),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PASTED, ids=[t for t, _ in PASTED])
+def test_parses_pasted_notation(text, expected):
+    if expected is None:  # a comparison on its own is a relation, refused as an expression
+        with pytest.raises(InvalidAnswer, match="a comparison is not allowed here"):
+            parse_expression(text, PASTE_VARS)
+        return
+    assert parse_expression(text, PASTE_VARS) == expected
+
+
+PASTED_RELATIONS = [
+    ("x1 \u2265 1", x1 >= 1),
+    ("x\u2081 \u2264 2", x1 <= 2),
+    ("x1 \u2260 2", sympy.Ne(x1, 2)),
+    ("\u22121 \u2264 x1 \u2264 1 and \u22121 \u2264 x2 \u2264 1",
+     sympy.And(sympy.Le(-1, x1), x1 <= 1, sympy.Le(-1, x2), x2 <= 1)),
+    ("x1 > 1 & x2 < 3", sympy.And(x1 > 1, x2 < 3)),
+    ("x1 > 1 && x2 < 3", sympy.And(x1 > 1, x2 < 3)),
+    ("x1 > 1 | x2 < 3", sympy.Or(x1 > 1, x2 < 3)),
+    ("x1 > 1 AND x2 < 3", sympy.And(x1 > 1, x2 < 3)),
+    ("x1 > 1 Or x2 < 3", sympy.Or(x1 > 1, x2 < 3)),
+    ("x1 \u2265 1 \u2227 x2 \u2264 2", sympy.And(x1 >= 1, x2 <= 2)),
+    ("\u00ac(x1 > 1) \u2228 x2 > 0", sympy.Or(x1 <= 1, x2 > 0)),
+    ("And(x1 > 1, Or(x2 < 3, x2 > 4))", sympy.And(x1 > 1, sympy.Or(x2 < 3, x2 > 4))),
+    ("x1*(x2 > 0) > 1", x1 * sympy.Heaviside(x2, 0) > 1),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PASTED_RELATIONS, ids=[t for t, _ in PASTED_RELATIONS])
+def test_parses_pasted_relations(text, expected):
+    assert parse_expression(text, REL, relations=True) == expected
+
+
+HINTS = [
+    ("x1 => 1", True, "this is not a valid expression: write >= instead of =>", "at character 4"),
+    ("x1 =< 1", True, "this is not a valid expression: write <= instead of =<", "at character 4"),
+    ("x1 = 1", True, "this is not a valid expression: write == for 'equals' (or <, <=, >, >=); a single = is "
+     "not a comparison", "at character 4"),
+    ("|x1| <= 1", True, "this is not a valid expression: write Abs(...) for an absolute value; | only joins "
+     "relations", "at character 1"),
+    ("x1 > 1, x2 < 3", True, "found several relations separated by commas; join them with 'and' (&) or 'or' (|)",
+     "at character 1"),
+    ("2x + 1", False, "this is not a valid expression: use * for multiplication: 2x \u2192 2*x", "at character 1"),
+    ("2\u03b7", False, "this is not a valid expression: use * for multiplication: 2eta \u2192 2*eta",
+     "at character 1"),
+    ("x w1", False, "this is not a valid expression: use * for multiplication: 'x w1' \u2192 x*w1",
+     "at character 3"),
+    ("w1x", False, "unknown name 'w1x'; use * for multiplication: w1x \u2192 w1*x", "at character 1"),
+    ("(x+1)(x-1)", False, "use * for multiplication between brackets: )( \u2192 )*(", "at character 1"),
+    ("sigma(z)(1 - sigma(z))", False, "use * for multiplication between brackets: )( \u2192 )*(",
+     "at character 1"),
+    ("2(x+1)", False, "use * for multiplication: 2(...) \u2192 2*(...)", "at character 1"),
+    ("pow(x, 2)", False, "'pow' is not an allowed function: use ** or ^ for powers: pow(a, b) \u2192 a**b",
+     "at character 1"),
+    ("x\u207f", False, "the character '\u207f' is not allowed: use ** or ^ for powers, e.g. x**2 or x^2",
+     "at character 2"),
+    ("\u221ax", False, "write sqrt(...) instead of \u221a", "at character 1"),
+    ("\u0445 + 1", False, "the character '\u0445' (U+0445) is not allowed: type the answer with plain keyboard "
+     "characters", "at character 1"),
+    ("sigma'(z)", False, "this is not a valid expression: a quote or prime ' is not allowed: write a derivative "
+     "out as a formula", "at character 6"),
+    ("|x|", False, "this is not a valid expression: write Abs(...) for an absolute value (| only joins relations)",
+     "at character 1"),
+    ("dC/dw1 = x", False, "this is not a valid expression: give only the expression, without 'name =' in front",
+     "at character 8"),
+    ("[x + 1]*2", False, "a list '[...]' is not allowed inside an expression; use ( ) for grouping, not [ ]",
+     "at character 1"),
+    ("e^{-z}", False, "'{...}' is not allowed inside an expression; use ( ) for grouping, not { }",
+     "at character 3"),
+    ("X + 1", False, "unknown name 'X'; did you mean x? this answer may use x, z, w1", "at character 1"),
+    ("w_1*x", False, "unknown name 'w_1'; did you mean w1? this answer may use x, z, w1", "at character 1"),
+    ("Sigmoid(z)", False, "'Sigmoid' is not an allowed function; did you mean sigmoid? allowed: exp, log, ln, "
+     "sqrt, Abs, abs, Max, max, Min, min, sinh, cosh, tanh, sech, csch, coth, sin, cos, sign, sigma, sigmoid, "
+     "relu, ReLU, Heaviside, step", "at character 1"),
+    ("H(x)", False, "'H' is not an allowed function: write step(...) or Heaviside(...) for the unit step",
+     "at character 1"),
+    ("e(-z)", False, "'e' is not an allowed function: e is a constant: write exp(...) or e**(...)",
+     "at character 1"),
+    ("(x == 1)*2", False, "only <, <=, > and >= can be a 0/1 factor; write step(u) or Heaviside(u) for 1 where "
+     "u > 0", "at character 2"),
+    ("0,5", False, "write a decimal point, not a comma: 0.5 instead of 0,5", ""),
+]
+
+
+@pytest.mark.parametrize(("text", "relations", "message", "where"), HINTS, ids=[h[0] for h in HINTS])
+def test_refusals_say_what_to_write_instead(text, relations, message, where):
+    with pytest.raises(InvalidAnswer) as info:
+        parse_expression(text, REL if relations else VARS, relations=relations)
+    assert (info.value.message, info.value.where) == (message, where)
+
+
+def test_location_counts_characters_of_the_pasted_text():
+    with pytest.raises(InvalidAnswer) as info:
+        parse_expression("\u03c3(z)\u00b2 \u2212 q", VARS)
+    assert (info.value.message, info.value.where) == (
+        "unknown name 'q'; this answer may use x, z, w1", "at character 9")
+
+
+PASTED_ATTACKS = ["\u00b2" * 1999, "x" + "\u00b9" * 1500, "\u03bf" * 1999, "(" * 100 + "\u03c3(" * 100]
+
+
+@pytest.mark.parametrize("text", PASTED_ATTACKS, ids=["superscripts", "huge_exponent", "greek", "nesting"])
+def test_pasted_attacks_are_invalid_and_fast(text):
+    start = time.perf_counter()
+    with pytest.raises(InvalidAnswer):
+        parse_expression(text, VARS)
+    assert time.perf_counter() - start < 0.5
+
+
+@pytest.mark.parametrize(
+    ("answer", "value"),
+    [
+        ("\u22120.0041618", -0.0041618),
+        ("\u22124.16e\u22123", -4.16e-3),
+        ("\u22124.16\u00d710\u207b\u00b3", -4.16e-3),
+        ("1/(1+exp(\u221215))", 1 / (1 + 2.718281828459045**-15)),
+        (Fraction(-1, 240), -1 / 240),
+        (SympyText("-0.00416183312434091"), -0.00416183312434091),
+    ],
+    ids=["unicode_minus", "unicode_exponent", "times_ten", "sigmoid_15", "fraction", "sympy_float"],
+)
+def test_to_number_accepts_pasted_numbers(answer, value):
+    assert to_number(answer) == pytest.approx(value, rel=1e-12)

@@ -10,6 +10,7 @@ import sympy
 from grader.answers import Failed, Missing, SympyText
 from grader.checks import CheckContext
 from grader.checks.number import Params, check
+from reference import hw4_p3 as ref
 
 CTX = CheckContext()
 HIDDEN = CheckContext(reveal=False)
@@ -87,3 +88,39 @@ def test_bad_params_raise():
         Params(1.0, rtol=-1)
     with pytest.raises(ValueError):
         Params(1.0, sig_figs=0)
+
+
+DW2 = Params(ref.p3d_dC_dw2())
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["\u22120.0041618", "\u22124.16e\u22123", "\u22124.16\u00d710\u207b\u00b3", "-4.16*10^-3", "\u2212 0.00416",
+     "\uff0d0.0041618", Fraction(-1, 240), SympyText("-0.00416183312434091"), -0.0041618],
+    ids=["unicode_minus", "unicode_exponent", "times_ten_superscript", "caret", "spaced", "fullwidth_minus",
+         "fraction", "sympy_float", "float"],
+)
+def test_accepts_pasted_numbers(answer):
+    res = check(DW2, answer, ctx=CTX)
+    assert (res.fraction, res.status, res.feedback) == (1.0, "passed", "Correct.")
+
+
+NUMBER_INTRO = "Expected a number (int, float, or text such as '1/(1+exp(-15))'), but this could not be read: "
+
+
+@pytest.mark.parametrize(
+    ("answer", "feedback"),
+    [
+        ("\u22120,0041618", "write a decimal point, not a comma: -0.0041618 instead of -0,0041618."),
+        ([-0.0041618], "expected a number, found a sequence of 1 item(s); give the item itself, not a list "
+         "holding it (flatten the nested list)."),
+        ("\u22124.16 x 10^\u22123", "this is not a valid expression: write * for times: 4.16 x 10 \u2192 4.16*10 "
+         "(at character 2)."),
+        ("4.16e\u22123 \u2248", "the character '\u2248' (U+2248) is not allowed: type the answer with plain "
+         "keyboard characters (at character 9)."),
+    ],
+    ids=["decimal_comma", "nested_list", "x_for_times", "approx_sign"],
+)
+def test_refusals_say_what_to_write(answer, feedback):
+    res = check(DW2, answer, ctx=CTX)
+    assert (res.fraction, res.status, res.feedback) == (0.0, "invalid", NUMBER_INTRO + feedback)
