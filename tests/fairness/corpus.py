@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import reference.hw4 as ref
+from grader.assignment import Assignment
 from grader.batch import run_batch
+from grader.calls import resolve_args
 from grader.paths import DEFAULT_RUBRIC, ROOT
 from grader.report.gradescope import validate
 from tests.fairness.variants import Variant
@@ -24,8 +26,10 @@ __all__ = [
     "SEEN_BEFORE_DUE",
     "grade_corpus",
     "leak_patterns",
+    "public_forms",
     "seen_before_due",
     "target_tests",
+    "without_own_values",
     "write_corpus",
 ]
 
@@ -87,7 +91,47 @@ def seen_before_due(results: Mapping[str, Any]) -> list[tuple[str, str]]:
     return seen
 
 
-# ------------------------------------------------------------------ leak patterns
+# ------------------------------------------------------------------ leak scan
+
+#: Where feedback quotes the student's own value: ``item [1] is 0.119203``, ``the result is 3``.
+_OWN_VALUE = re.compile(r"(?:item (?:\[[^\]]*\])+|the result) is [-+0-9.einf]+")
+
+
+def without_own_values(text: str) -> str:
+    """``text`` without the student's own values that feedback quotes (they are the student's, not ours)."""
+    return _OWN_VALUE.sub("<own value>", text)
+
+
+def _floats(value: Any) -> Iterable[float]:
+    if isinstance(value, bool) or callable(value) or isinstance(value, str):
+        return
+    if isinstance(value, int | float):
+        yield float(value)
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _floats(item)
+    elif hasattr(value, "tolist"):
+        yield from _floats(value.tolist())
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _floats(item)
+
+
+def public_forms(assignment: Assignment) -> set[str]:
+    """Text forms of every number passed to student code by a check students see before the due date.
+
+    Those arguments are public (SPEC section 1), so an expected value that
+    happens to share its first digits with one of them is no leak.
+    """
+    forms: set[str] = set()
+    for check in assignment.checks:
+        if check.visibility not in SEEN_BEFORE_DUE:
+            continue
+        for case in check.calls:
+            for x in _floats([resolve_args(case.args), resolve_args(case.kwargs)]):
+                forms.update((repr(x), f"{x:.6g}", f"{x:.5g}", f"{x:.4g}"))
+    return forms
+
 
 _ZEROS = r"(?:\.0*)?(?![0-9]|\.[0-9]*[1-9])"  # ``-50``, ``-50.0``, not ``-50.5`` or ``-501``
 

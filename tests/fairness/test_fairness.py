@@ -15,15 +15,23 @@ from typing import Any
 
 import pytest
 
+import reference.hw4 as ref
 from grader.assignment import Assignment, load_assignment
 from grader.paths import DEFAULT_RUBRIC
-from tests.fairness.corpus import grade_corpus, leak_patterns, seen_before_due, target_tests
+from tests.fairness.corpus import (
+    grade_corpus,
+    leak_patterns,
+    public_forms,
+    seen_before_due,
+    target_tests,
+    without_own_values,
+)
 from tests.fairness.variants import Variant, variants
 from tests.test_bundle import _hits, _tokens
 
 VARIANTS = variants()
-ECHOING = {"relu_raises_arguments", "relu_raises_off_handout", "relu_prints_arguments", "lstm_raises_arguments",
-           "lstm_raises_off_handout", "lstm_prints_arguments", "backprop_raises_arguments"}
+ECHOING = {"softmax_raises_arguments", "relu_raises_arguments", "relu_raises_off_handout", "relu_prints_arguments",
+           "lstm_raises_arguments", "lstm_raises_off_handout", "lstm_prints_arguments", "backprop_raises_arguments"}
 Results = dict[str, dict[str, Any]]
 
 
@@ -76,8 +84,12 @@ def test_variant_gets_the_verdict_a_careful_ta_gives(variant: Variant, graded: R
 
 
 def test_leak_scan_sees_hidden_answers_in_the_forms_student_code_prints(assignment: Assignment) -> None:
-    tokens, patterns = _tokens(assignment), leak_patterns()
+    tokens, patterns = _tokens(assignment) - public_forms(assignment), leak_patterns()
     assert len(tokens) > 500
+    o2 = f"{ref.p1a_output()[1]:.6g}"
+    assert o2 in tokens
+    assert _hits(tokens, without_own_values(f"item [1] is 0.5, expected {o2}")) == [o2]
+    assert not _hits(tokens, without_own_values(f"item [1] is {o2}, not the right value"))
     seen = "lstm_run([0, 1], {W_fh: 0, W_cx: -50, b_c: 0}): it did not return a value: ValueError: " \
            "([0, 1], {'b_f': 100.0, 'W_cx': 100.0})\nrelu_network(4, -1, beta=1): (-2.0, 1.0, 1.0)"
     found = {name for name, p in patterns.items() if p.search(seen)}
@@ -90,10 +102,11 @@ def test_leak_scan_sees_hidden_answers_in_the_forms_student_code_prints(assignme
 def test_nothing_a_student_sees_before_the_due_date_holds_an_expected_value(
     graded: Results, assignment: Assignment
 ) -> None:
-    tokens, patterns = _tokens(assignment), leak_patterns()
+    tokens, patterns = _tokens(assignment) - public_forms(assignment), leak_patterns()
     leaks = []
     for variant in VARIANTS:
-        for where, text in seen_before_due(graded[variant.id]):
+        for where, seen in seen_before_due(graded[variant.id]):
+            text = without_own_values(seen)
             found = _hits(tokens, text) + [name for name, p in patterns.items() if p.search(text)]
             if found:
                 leaks.append(f"{variant.id}, {where}: {found[:4]} in {text[:300]!r}")

@@ -25,7 +25,7 @@ Verdict = Literal["full", "zero", "partial"]
 
 #: What a passing check says, by kind of answer.
 CORRECT = "correct"
-CALLS_RIGHT = "gave the right result"
+CALLS_RIGHT = "groups of calls passed"
 WEIGHTS_RIGHT = "right on all"
 
 #: Characters a word processor or the handout puts in mathematics.
@@ -234,6 +234,25 @@ def _p1d() -> list[Variant]:
         full("p1d_case_and_spaces", t, f'p1d_region_change = "  {right.capitalize()} "'),
         zero("p1d_opposite", t, f'p1d_region_change = "{mistake}"', "softmax sharper"),
         zero("p1d_other_choice", t, f'p1d_region_change = "{other}"', "not the right choice"),
+    ]
+
+
+#: relu_network with its own softmax, so that an echoing softmax_beta costs only 1(e).
+_OWN_SOFTMAX = """\
+def relu_network(x1, x2, beta=1.0):
+    z = W[:, 0] * x1 + W[:, 1] * x2 + W[:, 2]
+    u = np.maximum(V[:, :4] @ np.maximum(z, 0) + V[:, 4], 0) * beta
+    e = np.exp(u - u.max())
+    return tuple(float(v) for v in e / e.sum())
+
+
+"""
+
+
+def _softmax_beta() -> list[Variant]:
+    return [
+        zero("softmax_raises_arguments", "softmax_beta", _OWN_SOFTMAX
+             + "def softmax_beta(u, beta):\n    raise ValueError(repr((u, beta)))\n", "ValueError"),
     ]
 
 
@@ -447,7 +466,7 @@ def _p3e() -> list[Variant]:
 def variants() -> list[Variant]:
     """Every variant of the corpus, in assignment order."""
     out = [
-        *_p1a(), *_p1b(), *_p1c_region(), *_p1c_curves(), *_p1c_outputs(), *_p1d(), *_relu_network(),
+        *_p1a(), *_p1b(), *_p1c_region(), *_p1c_curves(), *_p1c_outputs(), *_p1d(), *_softmax_beta(), *_relu_network(),
         *_p2(), *_lstm_run(), *_backprop(), *_p3b(), *_p3c(), *_p3d(), *_p3e(),
     ]
     ids = [v.id for v in out]
