@@ -536,10 +536,7 @@ def parse_expression(text: str, variables: Sequence[str], *, relations: bool = F
         if hint is not None:
             raise InvalidAnswer(f"this is not a valid expression: {hint[0]}", source.where(hint[1])) from None
         col = (exc.offset or 1) - 1 if exc.lineno in (None, 1) else None
-        raise InvalidAnswer(
-            f"this is not a valid expression ({exc.msg}); check brackets and operators, "
-            "and write products with '*', e.g. 2*x1", source.where(col)
-        ) from None
+        raise InvalidAnswer(_syntax_message(exc.msg), source.where(col)) from None
     except (RecursionError, MemoryError, ValueError):
         raise InvalidAnswer("this expression is nested too deeply") from None
     for count, _ in enumerate(ast.walk(tree), start=1):
@@ -554,6 +551,18 @@ def parse_expression(text: str, variables: Sequence[str], *, relations: bool = F
     if not relations and _is_bool(result):
         raise InvalidAnswer("expected an expression, found a relation or True/False")
     return result
+
+
+def _syntax_message(python_message: str) -> str:
+    """Python's complaint about unparsable text, with what to do about it."""
+    if "was never closed" in python_message:
+        return "this is not a valid expression: a bracket is opened here and never closed; add the missing ')'"
+    if python_message.startswith("unmatched"):
+        return "this is not a valid expression: this bracket closes nothing; remove it or add the opening '('"
+    return (
+        f"this is not a valid expression ({python_message}); check brackets and operators, "
+        "and write products with '*', e.g. 2*x1"
+    )
 
 
 def _from_python_number(answer: Any, relations: bool) -> sympy.Basic:

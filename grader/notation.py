@@ -162,20 +162,24 @@ def _character(ch: str, text: str, i: int, out: _Builder) -> None:
         out.add(ch, i)
 
 
-def _tokens(text: str) -> list[tokenize.TokenInfo] | None:
+_SKIPPED_TOKENS = (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT)
+
+
+def _tokens(text: str) -> list[tokenize.TokenInfo]:
+    """The tokens of one line of text, up to where tokenizing fails (an unclosed bracket, say)."""
+    found: list[tokenize.TokenInfo] = []
     try:
-        return [t for t in tokenize.generate_tokens(io.StringIO(text).readline)
-                if t.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.INDENT,
-                                  tokenize.DEDENT)]
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type not in _SKIPPED_TOKENS:
+                found.append(tok)
     except (tokenize.TokenError, SyntaxError, ValueError):
-        return None
+        pass  # the parser reports the error; the tokens before it are still rewritten
+    return found
 
 
 def _token_rewrites(text: str, relations: bool) -> dict[int, tuple[int, str]]:
     """Column -> (length replaced, replacement) for ``^`` and, in relations, the logic words."""
     tokens = _tokens(text)
-    if tokens is None:
-        return {}  # the parser reports the syntax error
     edits: dict[int, tuple[int, str]] = {}
     for k, tok in enumerate(tokens):
         col = tok.start[1]
@@ -251,8 +255,6 @@ def _is_operand_start(tok: tokenize.TokenInfo) -> bool:
 def syntax_hint(source: Source, relations: bool) -> tuple[str, int] | None:
     """What to write instead, for text that Python cannot parse: ``(message, column)``."""
     tokens = _tokens(source.text)
-    if tokens is None:
-        return None
     for k, tok in enumerate(tokens):
         col = tok.start[1]
         nxt = tokens[k + 1] if k + 1 < len(tokens) else None

@@ -379,6 +379,10 @@ HINTS = [
     ("(x == 1)*2", False, "only <, <=, > and >= can be a 0/1 factor; write step(u) or Heaviside(u) for 1 where "
      "u > 0", "at character 2"),
     ("0,5", False, "write a decimal point, not a comma: 0.5 instead of 0,5", ""),
+    ("x^2 + (1", False, "this is not a valid expression: a bracket is opened here and never closed; add the "
+     "missing ')'", "at character 7"),
+    ("x + 1)", False, "this is not a valid expression: this bracket closes nothing; remove it or add the opening "
+     "'('", "at character 6"),
 ]
 
 
