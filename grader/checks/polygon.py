@@ -1,10 +1,13 @@
 """Check kind ``polygon``: a closed curve given by its vertices, judged as a point set.
 
-Any start vertex and either direction are accepted; extra collinear vertices
-are harmless.  Boundaries are compared by the symmetric Hausdorff distance
-between densely sampled edges, relative to the size of the expected polygon.
-Also home of :func:`read_polygon` and :func:`polygon_region` for the
-``region`` kind.
+Any start vertex and either direction are accepted; a repeated closing vertex
+and extra collinear vertices are harmless.  The one rule for shapes, shared
+with the ``region`` kind (:func:`shape_limit`, :func:`compare_polygons`): two
+boundaries match when the symmetric Hausdorff distance between them is at
+most ``max(rtol * size, atol)``, where ``size`` is the expected shape's
+diameter.  With ``rtol = 1e-2`` a vertex moved by 0.1% of the shape passes
+and one moved by a few percent does not.  Also home of :func:`read_polygon`
+and :func:`polygon_region` for the ``region`` kind.
 """
 
 from __future__ import annotations
@@ -16,21 +19,28 @@ import numpy as np
 
 from grader.answers import describe
 from grader.checks import CheckContext
-from grader.checks.number import as_float, invalid, screen, show
+from grader.checks.number import as_float, check_tolerances, invalid, screen, show
 from grader.checks.relation import BOUNDARY_MARGIN, Region
 from grader.errors import InvalidAnswer
 from grader.expr import to_number
 from grader.results import CheckResult
 
 __all__ = [
-    "Params",
-    "boundary_samples",
+    "ORDER_HINT",
     "Distances",
+    "Params",
+    "ShapeVerdict",
+    "boundary_samples",
     "check",
+    "compare_polygons",
     "hausdorff",
+    "normalize_vertices",
     "polygon_region",
     "read_polygon",
     "segment_distances",
+    "shape_limit",
+    "shape_size",
+    "tolerance_words",
 ]
 
 MAX_VERTICES = 500
@@ -160,9 +170,65 @@ def polygon_region(vertices: np.ndarray) -> Region:
     )
 
 
-def _size(vertices: np.ndarray) -> float:
-    extent = vertices.max(axis=0) - vertices.min(axis=0)
-    return max(float(extent.max()), 1e-9)
+_DIRECTIONS = np.linspace(0.0, np.pi, 360, endpoint=False)
+
+
+def shape_size(points: np.ndarray) -> float:
+    """The diameter of a set of points (the largest distance between two of them).
+
+    Measured as the largest width over 360 directions: exact to 0.004%.
+    """
+    points = np.asarray(points, dtype=float)
+    if len(points) < 2:
+        return 0.0
+    axes = np.stack([np.cos(_DIRECTIONS), np.sin(_DIRECTIONS)], axis=1)
+    projected = points @ axes.T
+    return float(np.max(projected.max(axis=0) - projected.min(axis=0)))
+
+
+def shape_limit(size: float, rtol: float, atol: float) -> float:
+    """How far a boundary may be from the expected one: ``max(rtol * size, atol)``, never 0."""
+    return max(rtol * size, atol, 1e-12)
+
+
+def tolerance_words(rtol: float, atol: float, size: float) -> str:
+    """The shape tolerance in words, without the expected shape."""
+    if rtol * size >= atol:
+        return f"{rtol * 100:g}% of the shape's size"
+    return f"{atol:g}"
+
+
+@dataclass(frozen=True, slots=True)
+class ShapeVerdict:
+    """The comparison of a given polygon with an expected one.
+
+    Attributes:
+        passed: the boundaries are within ``limit`` of each other.
+        limit: the largest allowed distance between the boundaries.
+        distances: the directed boundary distances.
+        same_vertices: the vertices match but their order does not.
+    """
+
+    passed: bool
+    limit: float
+    distances: Distances
+    same_vertices: bool
+
+
+def compare_polygons(given: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> ShapeVerdict:
+    """The shared rule of the ``polygon`` and ``region`` kinds for two polygons."""
+    size = shape_size(expected)
+    limit = shape_limit(size, rtol, atol)
+    distances = hausdorff(given, expected, spacing=min(limit / 4, max(size, 1e-9) / 400))
+    passed = distances.hausdorff <= limit
+    same = not passed and _same_vertex_set(given, expected, limit)
+    return ShapeVerdict(passed, limit, distances, same)
+
+
+ORDER_HINT = (
+    "Your vertices are right but not in order around the polygon: "
+    "list them as you meet them walking along the boundary."
+)
 
 
 def normalize_vertices(expected: Any) -> tuple[tuple[float, float], ...]:
@@ -182,17 +248,20 @@ class Params:
 
     Attributes:
         expected: the reference vertices, in order around the polygon.
-        tol: largest allowed boundary distance, as a share of the expected
-            polygon's size (its larger bounding-box side).
+        rtol: largest allowed boundary distance, as a share of the expected
+            polygon's size (its diameter).
+        atol: floor of the allowed distance, in the plane's units.
     """
 
     expected: Any
-    tol: float = 0.05
+    rtol: float = 1e-2
+    atol: float = 1e-6
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "expected", normalize_vertices(self.expected))
-        if not self.tol > 0:
-            raise ValueError(f"tol must be > 0, got {self.tol}")
+        check_tolerances(self.rtol, self.atol)
+        if not (self.rtol > 0 or self.atol > 0):
+            raise ValueError("rtol or atol must be > 0 for a shape")
 
 
 def _same_vertex_set(given: np.ndarray, expected: np.ndarray, limit: float) -> bool:
@@ -210,18 +279,16 @@ def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
     except InvalidAnswer as exc:
         return invalid(exc, f"a list of (x1, x2) vertices in order around the polygon, e.g. {EXAMPLE}")
     expected = np.array(params.expected, dtype=float)
-    limit = params.tol * _size(expected)
-    distances = hausdorff(given, expected, spacing=_size(expected) / 400)
-    if distances.hausdorff <= limit:
+    verdict = compare_polygons(given, expected, params.rtol, params.atol)
+    if verdict.passed:
         return CheckResult.passed()
-    if _same_vertex_set(given, expected, limit):
-        return CheckResult.failed(
-            "Your vertices are right but not in order around the polygon: "
-            "list them as you meet them walking along the boundary."
-        )
-    message = "Your polygon does not match the expected closed curve."
+    if verdict.same_vertices:
+        return CheckResult.failed(ORDER_HINT)
+    words = tolerance_words(params.rtol, params.atol, shape_size(expected))
+    message = f"Your polygon does not match the expected closed curve (curves must agree within {words})."
     counterexample = None
-    if distances.given_to_expected > limit:
+    distances = verdict.distances
+    if distances.given_to_expected > verdict.limit:
         x, y = distances.farthest_given
         if ctx.reveal:
             counterexample = f"your curve passes through ({show(x)}, {show(y)}), off the expected curve"

@@ -1,4 +1,10 @@
-"""Check kind ``vector``: a fixed-length sequence of numbers, each within tolerance."""
+"""Check kind ``vector``: a fixed-length sequence of numbers, each within tolerance.
+
+A vector may come flat, as a column ``(n, 1)`` or as a row ``(1, n)``
+(see :func:`grader.tolerance.as_vector`).  Each item is compared with its own
+expected value: ``|given - expected| <= max(rtol * |expected|, atol)``, so a
+rubric gives a part with tiny values an ``atol`` far below them.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +17,9 @@ from grader.checks.number import as_float, check_tolerances, screen, show, toler
 from grader.errors import InvalidAnswer
 from grader.expr import to_number
 from grader.results import CheckResult
+from grader.tolerance import as_vector, shape_text
 
-__all__ = ["Params", "check", "read_vector"]
+__all__ = ["Params", "check", "example", "read_vector"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,18 +50,41 @@ class Params:
         check_tolerances(self.rtol, self.atol)
 
 
+def _form_problem(answer: Any, length: int) -> str:
+    """Why ``answer`` is not ``length`` numbers as a flat, column or row vector, and what to write instead."""
+    give = f"give {length} numbers, e.g. {example(length)}"
+    if isinstance(answer, dict):
+        return (f"expected {length} numbers in a list or tuple, found {describe(answer)}; "
+                f"give the {length} numbers in order in a tuple, e.g. {example(length)}")
+    if isinstance(answer, str):
+        return (f"expected {length} numbers in a list or tuple, found {describe(answer)}; "
+                f"give {length} numbers without quotes around the whole, e.g. {example(length)}")
+    if not isinstance(answer, list):
+        return f"expected {length} numbers in a list or tuple, found {describe(answer)}; {give}"
+    if any(isinstance(item, list) for item in answer):
+        shape = shape_text(answer)
+        found = "a nested list" + ("" if shape == "ragged" else f" of shape {shape}")
+        return (f"expected {length} numbers as a flat list, a column ({length}, 1) or a row (1, {length}), "
+                f"found {found}; flatten the nested list to {length} numbers")
+    return f"expected {length} numbers, found {len(answer)}; {give}"
+
+
+def example(length: int) -> str:
+    """An example vector of ``length`` numbers, as a tuple."""
+    return "(" + ", ".join(["0.5"] * length) + ("," if length == 1 else "") + ")"
+
+
 def read_vector(answer: Any, length: int) -> tuple[float, ...]:
-    """Read ``length`` numbers from a decoded answer.
+    """Read ``length`` numbers from a decoded answer: flat ``(n,)``, column ``(n, 1)`` or row ``(1, n)``.
 
     Raises:
-        InvalidAnswer: not a sequence, wrong length, or an item is not a number.
+        InvalidAnswer: not such a sequence, wrong length, or an item is not a number.
     """
-    if not isinstance(answer, list | tuple):
-        raise InvalidAnswer(f"expected {length} numbers in a list or tuple, found {describe(answer)}")
-    if len(answer) != length:
-        raise InvalidAnswer(f"expected {length} numbers, found {len(answer)}")
+    items = as_vector(answer, length)
+    if items is None:
+        raise InvalidAnswer(_form_problem(answer, length))
     values = []
-    for i, item in enumerate(answer, start=1):
+    for i, item in enumerate(items, start=1):
         try:
             values.append(to_number(item))
         except InvalidAnswer as exc:
@@ -72,9 +102,8 @@ def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
         given = read_vector(answer, n)
     except InvalidAnswer as exc:
         where = f" ({exc.where})" if exc.where else ""
-        example = "(" + ", ".join(["0.5"] * n) + ("," if n == 1 else "") + ")"
         return CheckResult.invalid(
-            f"Expected {n} number(s), e.g. {example}, but this could not be read: {exc.message}{where}."
+            f"Expected {n} number(s), e.g. {example(n)}, but this could not be read: {exc.message}{where}."
         )
     wrong = [
         i
@@ -87,7 +116,8 @@ def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
     for i in wrong:
         rule = tolerance_text(params.expected[i], params.rtol, params.atol)
         shown = f"your value {show(given[i])} is" if ctx.reveal else "it is"
-        lines.append(f"item {i + 1}: {shown} not {rule}")
+        flipped = ctx.reveal and given[i] != 0 and within(-given[i], params.expected[i], params.rtol, params.atol)
+        lines.append(f"item {i + 1}: {shown} not {rule}" + (" (check the sign)" if flipped else ""))
     message = f"{len(wrong)} of {n} item(s) are wrong: " + "; ".join(lines) + "."
     if params.per_item:
         fraction = (n - len(wrong)) / n
