@@ -19,10 +19,11 @@ from pathlib import Path
 from grader.assignment import Assignment
 from grader.errors import RubricError
 from grader.grade import grade_fresh, grade_path
-from grader.paths import DEFAULT_RUBRIC
+from grader.paths import DEFAULT_RUBRIC, gradescope_root, inside
 from grader.report.console import render_table
 from grader.report.gradescope import crash_results, results_json, validate, write_results
 from grader.results import GradeReport
+from grader.sandbox.isolation import private_entries, register_sandbox_user
 from grader.sandbox.limits import Limits
 
 __all__ = ["Outcome", "grade_to_results", "run", "staff_detail"]
@@ -45,6 +46,8 @@ def grade_to_results(
 
     ``secret_paths`` (such as the results folder) are kept from the student's code.
     """
+    if limits is not None:
+        register_sandbox_user(limits.user)  # its files are taken back from it when locked
     try:
         if assignment is None:
             report = grade_fresh(submission, rubric or DEFAULT_RUBRIC, limits=limits, secret_paths=secret_paths)
@@ -72,14 +75,20 @@ def run(
 
     The results folder is created first and kept from the student's code; a
     ``results.json`` that appears there while grading is deleted, and the real
-    one is written last.
+    one is written last.  Grading Gradescope's submission (as root), whatever
+    else lies under Gradescope's root and the child does not need is locked
+    too: ``submission_metadata.json`` (earlier results), ``results/``, and
+    ``source/`` but for the grader's code and Python.
     """
     started = time.monotonic()
     results_path = Path(results_path)
     results_path.parent.mkdir(parents=True, exist_ok=True)
     _remove_planted(results_path)
+    secrets = [results_path.parent]
+    if inside(Path(submission), gradescope_root()):
+        secrets += private_entries(gradescope_root())
     outcome = grade_to_results(submission, rubric=rubric, assignment=assignment, limits=limits,
-                               secret_paths=(results_path.parent,))
+                               secret_paths=tuple(secrets))
     results = dict(outcome.results)
     results.setdefault("execution_time", round(time.monotonic() - started, 3))
     _remove_planted(results_path)

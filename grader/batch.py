@@ -9,17 +9,29 @@ sandbox user of its own per worker when run as root.  Each submission's
 ``results.json`` is written atomically to ``OUT/<id>/results.json``; the CSV is
 rebuilt from those files, so a rerun skips finished submissions (unless
 ``force``) and one crashed worker costs only its submission.
+
+Run as root, nothing of the batch is reachable by the sandbox accounts: each
+submission is graded from a private staging copy (links refused, sizes
+capped), the results folder is 0700 and the CSV 0600, and while grading the
+export folder's root loses every right of "others" (restored at the end), so
+a child that learns the export's path (``/proc/*/cmdline`` is world-readable)
+still cannot read a classmate's file.  ``submission_metadata.yml`` is parsed
+with a size cap and a YAML loader that refuses more than a few aliases.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing as mp
 import os
 import re
+import shutil
+import stat
 import sys
+import tempfile
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -36,16 +48,28 @@ from grader.report.gradescope import crash_results, write_results
 from grader.results import GradeReport, Status, TestResult
 from grader.rubric import Rubric, load_rubric
 from grader.sandbox import namespaces
-from grader.sandbox.isolation import is_root
+from grader.sandbox.isolation import (
+    MAX_DEPTH,
+    MAX_FILES,
+    copy_tree,
+    is_root,
+    lock_secret_paths,
+    needed_by_child,
+    register_sandbox_user,
+)
 from grader.sandbox.limits import Limits
 from grader.sandbox.runner import use_fork_server
-from grader.submission import SUFFIXES
+from grader.submission import ENTRY_LIMITS, SUFFIXES, SubmissionError, entry_limit, find_entry, read_capped
 
 __all__ = [
     "BatchSummary", "NotIsolatedError", "Submission", "discover", "grade_one", "report_from_results", "run_batch",
 ]
 
 METADATA_FILE = "submission_metadata.yml"
+METADATA_BYTES = 16 * 2**20
+"""Largest ``submission_metadata.yml`` read (a class of a thousand takes well under 1 MiB)."""
+MAX_ALIASES = 100
+"""YAML aliases accepted in the metadata (a billion-laughs file needs many)."""
 _SKIP = {"__MACOSX", "__pycache__", ".git", ".ipynb_checkpoints"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _STATUSES = {"passed", "partial", "failed", "invalid", "missing", "error", "manual"}
@@ -95,18 +119,49 @@ def _safe_id(name: str) -> str:
 
 def _field(entry: Mapping[str, Any], key: str) -> str:
     value = entry.get(f":{key}", entry.get(key, ""))
-    return "" if value is None else str(value)
+    return str(value)[:1000] if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
+
+
+class MetadataError(yaml.YAMLError):
+    """The metadata file is refused (too many aliases)."""
+
+
+class _MetadataLoader(yaml.SafeLoader):
+    """``SafeLoader`` that refuses more than ``MAX_ALIASES`` aliases (no billion laughs)."""
+
+    aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                raise MetadataError(f"more than {MAX_ALIASES} YAML aliases")
+        return super().compose_node(parent, index)
+
+
+def _load_metadata(path: Path) -> Any:
+    text = read_capped(path, METADATA_BYTES).decode("utf-8", errors="replace")
+    loader = _MetadataLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 def read_metadata(folder: Path) -> dict[str, dict[str, str]]:
-    """Gradescope's ``submission_metadata.yml``: folder name -> name, email, sid (members joined by ``; ``)."""
+    """Gradescope's ``submission_metadata.yml``: folder name -> name, email, sid (members joined by ``; ``).
+
+    A file that is too large, a link, invalid or a YAML bomb leaves every name
+    empty, with one line on stderr; grading goes on.
+    """
     path = folder / METADATA_FILE
-    if not path.is_file():
+    if not os.path.lexists(path):
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8", errors="replace"))
-    except yaml.YAMLError as exc:
-        print(f"warning: {path} is not valid YAML ({exc}); names are left empty", file=sys.stderr)
+        data = _load_metadata(path)
+    except (yaml.YAMLError, SubmissionError, RecursionError, MemoryError, OSError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"warning: {path} was not read ({reason}); names are left empty", file=sys.stderr)
         return {}
     out: dict[str, dict[str, str]] = {}
     for key, value in (data or {}).items() if isinstance(data, dict) else ():
@@ -156,16 +211,53 @@ def _init_worker(rubric: Path, counter: Any, user_prefix: str) -> None:
         index = counter.value
     if _ASSIGNMENT is None:
         _ASSIGNMENT = load_assignment(rubric)
+    register_sandbox_user(user_prefix)
     _LIMITS = Limits(user=f"{user_prefix}-w{index}") if is_root() else Limits()
     if is_root():
         use_fork_server(True)  # each child is forked fresh from a zygote that imported numpy once
 
 
+@contextlib.contextmanager
+def staged(path: Path, max_bytes: int) -> Iterator[tuple[Path, list[str]]]:
+    """A private copy of one submission (a 0700 folder of the grader's), and notices for the student.
+
+    Grading the copy, never the export, keeps classmates' files (the other
+    loose files beside a ``.py``) and the export's path out of the child's
+    reach.  Links are refused and sizes capped while copying (see
+    ``grader.sandbox.isolation.copy_tree``).  A submission whose entry file is
+    refused (a link, too large, none at all) is handed back as it is: it is
+    reported without running anything.
+    """
+    path = Path(path)
+    try:
+        find_entry(path)
+    except SubmissionError:
+        yield path, []
+        return
+    root = Path(tempfile.mkdtemp(prefix="grader-stage-"))
+    try:
+        target = root / path.name
+        if path.is_dir():
+            notices = copy_tree(path, target, max_bytes=max_bytes + ENTRY_LIMITS[".ipynb"],
+                                max_files=MAX_FILES + 1, depth=MAX_DEPTH + 1)
+        else:
+            target.write_bytes(read_capped(path, entry_limit(path)))
+            notices = []
+        yield target, notices
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def grade_one(sub_id: str, path: str, results_path: str) -> str:
-    """Grade one submission in a worker and write its results.json; returns ``sub_id``."""
-    outcome = grade_to_results(Path(path), assignment=_ASSIGNMENT, limits=_LIMITS)
+    """Grade one submission in a worker (from a staged copy) and write its results.json; returns ``sub_id``."""
+    limits = _LIMITS or Limits()
+    with staged(Path(path), limits.submission_bytes) as (copy, notices):
+        outcome = grade_to_results(copy, assignment=_ASSIGNMENT, limits=_LIMITS)
     results = dict(outcome.results)
+    if notices:
+        results["output"] = "\n\n".join([*notices, *filter(None, [results.get("output")])])
     results.setdefault("extra_data", {})["batch_id"] = sub_id
+    results["extra_data"]["submission"] = str(path)
     write_answers(outcome.report, Path(results_path).with_name(ANSWERS_FILE))  # staff-only, for the class report
     write_results(results, Path(results_path))
     return sub_id
@@ -260,6 +352,28 @@ def _finished(path: Path) -> bool:
         return False
 
 
+@contextlib.contextmanager
+def closed_to_others(folder: Path) -> Iterator[None]:
+    """As root: the export folder's root loses every right of "others" until the block ends.
+
+    The sandbox accounts are "others" to it (no shared group), so no child can
+    enter the export, whatever path it learns; the mode is restored after.
+    """
+    try:
+        mode = stat.S_IMODE(os.stat(folder).st_mode)
+    except OSError:
+        mode = 0
+    opened = mode & 0o007 if is_root() and not needed_by_child(folder) else 0
+    if opened:
+        os.chmod(folder, mode & ~0o007)
+    try:
+        yield
+    finally:
+        if opened:
+            with contextlib.suppress(OSError):
+                os.chmod(folder, stat.S_IMODE(os.stat(folder).st_mode) | opened)
+
+
 def default_out_dir(csv_path: Path) -> Path:
     """Where results.json files go: ``grades.csv`` -> ``grades_results/`` beside it."""
     csv_path = Path(csv_path)
@@ -285,6 +399,8 @@ def run_batch(
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder} is not a folder")
     out_dir = Path(out_dir) if out_dir else default_out_dir(csv_path)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lock_secret_paths([out_dir])  # as root: earlier results are the grader's only
     spec: Rubric = load_rubric(rubric)
     subs = discover(folder, exclude=(out_dir, csv_path))
     todo = [s for s in subs if force or not _finished(out_dir / s.id / "results.json")]
@@ -301,24 +417,27 @@ def run_batch(
         tqdm_module.tqdm.monitor_interval = 0  # no monitor thread across fork()
         bar = tqdm_module.tqdm(total=len(todo), unit="sub", file=sys.stderr, disable=not progress, desc="grading")
         try:
-            done, broken = _run_pool(
-                todo, out_dir, jobs=jobs, rubric=rubric, user_prefix=user_prefix, task=task, tick=bar.update
-            )
-            graded += done
-            for sub in broken:  # alone in a fresh worker: only the culprit crashes again
-                again, still = _run_pool(
-                    [sub], out_dir, jobs=1, rubric=rubric, user_prefix=user_prefix, task=task, tick=bar.update
+            with closed_to_others(folder):
+                done, broken = _run_pool(
+                    todo, out_dir, jobs=jobs, rubric=rubric, user_prefix=user_prefix, task=task, tick=bar.update
                 )
-                graded += again
-                for bad in still:
-                    _write_crash(out_dir / bad.id / "results.json", WORKER_CRASH)
-                    crashed.append(bad.id)
-                    bar.update()
+                graded += done
+                for sub in broken:  # alone in a fresh worker: only the culprit crashes again
+                    again, still = _run_pool(
+                        [sub], out_dir, jobs=1, rubric=rubric, user_prefix=user_prefix, task=task, tick=bar.update
+                    )
+                    graded += again
+                    for bad in still:
+                        _write_crash(out_dir / bad.id / "results.json", WORKER_CRASH)
+                        crashed.append(bad.id)
+                        bar.update()
         finally:
             bar.close()
     parts = [p.id for p in spec.parts]
     rows = [_row(s, out_dir, parts) for s in subs]
     write_csv(csv_path, csv_header(parts), rows)
+    if is_root():
+        os.chmod(csv_path, 0o600)
     return BatchSummary(
         tuple(graded), skipped, tuple(crashed), tuple(tuple(r) for r in rows), csv_path, out_dir
     )

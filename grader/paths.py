@@ -11,7 +11,7 @@ from pathlib import Path
 
 __all__ = [
     "DEFAULT_RUBRIC", "DEPLOYED_RUBRIC", "GRADESCOPE_RESULTS", "GRADESCOPE_ROOT", "GRADESCOPE_SUBMISSION",
-    "PUBLIC_RUBRIC", "ROOT", "active_rubric",
+    "PUBLIC_RUBRIC", "ROOT", "active_rubric", "gradescope_root", "inside",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +23,20 @@ PUBLIC_RUBRIC = ROOT / "grader" / "public_rubric.json"
 """Public metadata of the rubric, present only in the student bundle."""
 DEPLOYED_RUBRIC = ROOT / "rubrics" / "DEPLOYED"
 """In a Gradescope zip: the path (relative to the project) of the rubric the zip was built for."""
+
+
+def gradescope_root() -> Path:
+    """Gradescope's root folder, ``$GRADER_GRADESCOPE_ROOT`` as it is now (default ``/autograder``)."""
+    return Path(os.environ.get("GRADER_GRADESCOPE_ROOT") or "/autograder")
+
+
+def inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies under it (links resolved)."""
+    try:
+        path, folder = Path(path).resolve(), Path(folder).resolve()
+    except OSError:
+        return False
+    return path == folder or folder in path.parents
 
 
 def active_rubric() -> Path:

@@ -1,37 +1,135 @@
 """Find the file to grade in a submission, and read a notebook's code.
 
-Pure file reading: nothing here runs the student's code.
+Pure file reading: nothing here runs the student's code.  Runs as root on
+Gradescope, so nothing is followed: a link (symbolic or hard) named like a
+submission file is refused with a plain message, and sizes are checked before
+anything is read.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from pathlib import Path
 
-__all__ = ["SubmissionError", "find_entry", "notebook_cells", "notebook_line", "notebook_source"]
+__all__ = [
+    "ENTRY_LIMITS", "SubmissionError", "check_entry", "entry_limit", "find_entry", "human_size", "link_problem",
+    "notebook_cells", "notebook_line", "notebook_source", "read_capped",
+]
 
 ENTRY_NAMES = ("hw4.py", "hw4.ipynb")
 SUFFIXES = (".py", ".ipynb")
+MiB = 2**20
+ENTRY_LIMITS = {".py": 2 * MiB, ".ipynb": 20 * MiB}
+"""Largest entry file read or copied, by suffix (a notebook carries outputs and images)."""
 _IGNORED_DIRS = {"__MACOSX", "__pycache__", ".ipynb_checkpoints", ".git"}
-_MAGIC = re.compile(r"^\s*(%|!|\w+\s*=\s*[!%])")
-_HELP = re.compile(r"^\s*[\w.]+\?{1,2}\s*$")
+_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+_NOT_CODE = r"[^\S\n]*(?:%|!|\w+[^\S\n]*=[^\S\n]*[!%]).*|[^\S\n]*[\w.]+\?{1,2}[^\S\n]*"
+_MAGIC_LINE = re.compile(rf"^(?:{_NOT_CODE})$", re.MULTILINE)
+"""An IPython magic, a shell line (``!pip``, ``x = !ls``) or a help line (``np.sum?``)."""
 
 
 class SubmissionError(Exception):
     """The submission cannot be graded as uploaded (told to the student as is)."""
 
 
+def human_size(size: int) -> str:
+    """``1_500_000_000`` -> ``"1.5 GB"`` (decimal units, as file managers show them)."""
+    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}".replace(".0 ", " ")
+    return f"{size} bytes"
+
+
+def _binary(limit: int) -> str:
+    return f"{limit / MiB:g} MiB" if limit >= MiB else f"{limit // 1024} KiB"
+
+
+def entry_limit(path: Path) -> int:
+    """The largest size accepted for an entry file named ``path``."""
+    return ENTRY_LIMITS.get(Path(path).suffix, ENTRY_LIMITS[".py"])
+
+
+def link_problem(name: str, info: os.stat_result) -> str | None:
+    """Why a file with status ``info`` (from ``lstat``) is refused as a link, or None."""
+    if stat.S_ISLNK(info.st_mode):
+        return f"{name} is a symbolic link; upload the file itself, not a link"
+    if not stat.S_ISDIR(info.st_mode) and info.st_nlink > 1:
+        return f"{name} is a hard link (the same file has another name too); upload a plain copy of the file"
+    return None
+
+
+def check_entry(path: Path, info: os.stat_result | None = None) -> None:
+    """Refuse an entry file that is a link, not a regular file, or too large (status from ``lstat``).
+
+    Raises:
+        SubmissionError: with the reason, in words for the student.
+    """
+    path = Path(path)
+    info = info or path.lstat()
+    problem = link_problem(path.name, info)
+    if problem:
+        raise SubmissionError(problem)
+    if not stat.S_ISREG(info.st_mode):
+        raise SubmissionError(f"{path.name} is not a regular file")
+    limit = entry_limit(path)
+    if info.st_size > limit:
+        raise SubmissionError(f"{path.name} is {human_size(info.st_size)}; the limit is {_binary(limit)}")
+
+
+def read_capped(path: Path, limit: int, *, dir_fd: int | None = None) -> bytes:
+    """The bytes of the regular file ``path``, opened without following a link, if at most ``limit``.
+
+    Raises:
+        SubmissionError: a link, not a regular file, or larger than ``limit``.
+    """
+    name = Path(path).name
+    try:
+        fd = os.open(path, _OPEN_FLAGS, dir_fd=dir_fd)
+    except OSError as exc:
+        if os.path.islink(path) if dir_fd is None else stat.S_ISLNK(os.lstat(path, dir_fd=dir_fd).st_mode):
+            raise SubmissionError(f"{name} is a symbolic link; upload the file itself, not a link") from None
+        raise SubmissionError(f"{name} could not be read ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        problem = link_problem(name, info)
+        if problem:
+            raise SubmissionError(problem)
+        if not stat.S_ISREG(info.st_mode):
+            raise SubmissionError(f"{name} is not a regular file")
+        if info.st_size > limit:
+            raise SubmissionError(f"{name} is {human_size(info.st_size)}; the limit is {_binary(limit)}")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise SubmissionError(f"{name} is larger than the limit of {_binary(limit)}")
+    return data
+
+
+def _lstat(path: Path) -> os.stat_result | None:
+    try:
+        return path.lstat()
+    except OSError:
+        return None
+
+
+def _is_candidate(path: Path) -> bool:
+    """A regular file, or a link (refused once chosen, so that the student hears why)."""
+    info = _lstat(path)
+    return info is not None and (stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode))
+
+
 def _candidates(folder: Path) -> list[Path]:
     return sorted(
         p for p in folder.iterdir()
-        if p.is_file() and p.suffix in SUFFIXES and not p.name.startswith((".", "_"))
+        if p.suffix in SUFFIXES and not p.name.startswith((".", "_")) and _is_candidate(p)
     )
 
 
 def _pick(folder: Path) -> Path | None:
     for name in ENTRY_NAMES:
-        if (folder / name).is_file():
+        if _is_candidate(folder / name):
             return folder / name
     found = _candidates(folder)
     if len(found) == 1:
@@ -44,75 +142,91 @@ def _pick(folder: Path) -> Path | None:
     return None
 
 
+def _checked(entry: Path) -> Path:
+    check_entry(entry)
+    return entry
+
+
 def find_entry(path: Path) -> Path:
     """The file to grade: ``path`` itself, or the entry file inside a folder.
 
     In a folder: ``hw4.py``, else ``hw4.ipynb``, else the only ``.py`` or
     ``.ipynb`` file; the top level first, then one level down (an upload that
-    holds a folder).
+    holds a folder).  Links inside the folder are never followed.
 
     Raises:
-        SubmissionError: no candidate, or several and none named hw4.
+        SubmissionError: no candidate, several and none named hw4, or the
+            chosen file is a link or too large (see :func:`check_entry`).
     """
     path = Path(path)
-    if path.is_file():
-        return path
-    if not path.is_dir():
+    if _lstat(path) is None:
         raise SubmissionError(f"no .py or .ipynb file found in {path} (it does not exist)")
+    if not path.is_dir():  # a file given by name (a link to one is refused)
+        return _checked(path)
     entry = _pick(path)
     if entry is not None:
-        return entry
-    subdirs = sorted(
-        p for p in path.iterdir()
-        if p.is_dir() and p.name not in _IGNORED_DIRS and not p.name.startswith(".")
-    )
+        return _checked(entry)
+    subdirs, linked = [], []
+    for p in sorted(path.iterdir()):
+        if p.name in _IGNORED_DIRS or p.name.startswith("."):
+            continue
+        kind = _lstat(p)
+        if kind is not None and stat.S_ISDIR(kind.st_mode):
+            subdirs.append(p)
+        elif kind is not None and stat.S_ISLNK(kind.st_mode) and p.is_dir():
+            linked.append(p.name)
     found = [e for e in (_pick(d) for d in subdirs) if e is not None]
     named = [e for e in found if e.name in ENTRY_NAMES]
     if len(named) == 1:
-        return named[0]
+        return _checked(named[0])
     if len(found) == 1:
-        return found[0]
+        return _checked(found[0])
     if len(found) > 1:
         names = ", ".join(str(p.relative_to(path)) for p in found)
         raise SubmissionError(
             f"several candidate files ({names}) and none is named hw4.py; rename the one to grade hw4.py"
         )
+    if linked:
+        raise SubmissionError(
+            f"no .py or .ipynb file found in {path} ({', '.join(linked)}: a link to a folder is not followed; "
+            "upload the files themselves)"
+        )
     raise SubmissionError(f"no .py or .ipynb file found in {path}")
 
 
-def _cell_lines(cell: dict) -> list[str]:
+def _cell_code(cell: dict) -> str:
     source = cell.get("source", cell.get("input", ""))
-    text = "".join(source) if isinstance(source, list) else source
+    text = "".join(source) if isinstance(source, list) and all(isinstance(s, str) for s in source) else source
     if not isinstance(text, str):
         raise SubmissionError("a code cell's source is not text")
-    lines = text.split("\n")
-    if lines and lines[0].lstrip().startswith("%%"):
-        return [""] * len(lines)
-    return ["" if _MAGIC.match(line) or _HELP.match(line) else line for line in lines]
+    if text.split("\n", 1)[0].lstrip().startswith("%%"):
+        return "\n" * text.count("\n")
+    return _MAGIC_LINE.sub("", text)
 
 
 def notebook_cells(path: Path) -> list[str]:
     """The code cells of a notebook, in order, with magics and shell lines blanked.
 
+    The file's size is checked before it is read (see ``ENTRY_LIMITS``).
+
     Raises:
-        SubmissionError: the file is not a readable Jupyter notebook.
+        SubmissionError: the file is a link, too large, or not a readable Jupyter notebook.
     """
+    name = Path(path).name
+    raw = read_capped(Path(path), ENTRY_LIMITS[".ipynb"])
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8", errors="replace"))
+        data = json.loads(raw.decode("utf-8", errors="replace"))
     except (ValueError, RecursionError) as exc:
-        raise SubmissionError(f"{Path(path).name} is not a valid notebook (invalid JSON: {exc})") from None
+        raise SubmissionError(f"{name} is not a valid notebook (invalid JSON: {exc})") from None
     if not isinstance(data, dict):
-        raise SubmissionError(f"{Path(path).name} is not a valid notebook")
+        raise SubmissionError(f"{name} is not a valid notebook")
     cells = data.get("cells")
     if cells is None and isinstance(data.get("worksheets"), list) and data["worksheets"]:
-        cells = data["worksheets"][0].get("cells")  # nbformat 3
+        first = data["worksheets"][0]
+        cells = first.get("cells") if isinstance(first, dict) else None  # nbformat 3
     if not isinstance(cells, list):
-        raise SubmissionError(f"{Path(path).name} is not a valid notebook (no cells)")
-    return [
-        "\n".join(_cell_lines(c))
-        for c in cells
-        if isinstance(c, dict) and c.get("cell_type") == "code"
-    ]
+        raise SubmissionError(f"{name} is not a valid notebook (no cells)")
+    return [_cell_code(c) for c in cells if isinstance(c, dict) and c.get("cell_type") == "code"]
 
 
 def notebook_source(path: Path) -> str:

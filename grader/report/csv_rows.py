@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from grader.report.gradescope import atomic_write_text
 from grader.results import GradeReport
 
-__all__ = ["META_COLUMNS", "csv_header", "csv_row", "flags", "write_csv"]
+__all__ = ["META_COLUMNS", "csv_header", "csv_row", "flags", "safe_cell", "write_csv"]
 
 META_COLUMNS: tuple[str, ...] = ("id", "name", "email", "sid")
 """Submission columns read from ``meta`` (group members joined by the caller)."""
@@ -22,6 +23,22 @@ _STATUS_FLAGS = ("error", "invalid", "missing")
 _TIMEOUT_WORDS = ("timed out", "time limit", "took too long", "ran out of time")
 _RUN_NOTICES = ("not isolated by user",)
 """Notices about how the grader ran (the same on every row), not about the submission: never a flag."""
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def safe_cell(text: str) -> str:
+    """``text`` as a spreadsheet shows it, never as a formula (OWASP's CSV injection advice).
+
+    A cell that starts (after spaces) with ``= + - @``, a tab or a carriage
+    return gets a leading ``'``, unless it is a plain number such as ``-2.5``.
+    """
+    head = text.lstrip(" ")
+    if head.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text.strip()):
+        return "'" + text
+    return text
 
 
 def _num(x: float) -> str:
@@ -66,9 +83,13 @@ def csv_row(report: GradeReport, *, meta: Mapping[str, str], parts: Sequence[str
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
-    """Write ``header`` and ``rows`` as CSV to ``path`` atomically."""
+    """Write ``header`` and ``rows`` as CSV to ``path`` atomically, every cell through :func:`safe_cell`.
+
+    Names, emails and ids come from the submitters; a name such as
+    ``=HYPERLINK(...)`` must stay text in a spreadsheet.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([safe_cell(str(cell)) for cell in header])
+    writer.writerows([safe_cell(str(cell)) for cell in row] for row in rows)
     atomic_write_text(Path(path), buffer.getvalue())

@@ -1,10 +1,12 @@
 """After a child: kill what it left running and remove what it left behind (trusted side).
 
 As root, every process of the slot's sandbox account is killed (those that
-called ``setsid`` or double-forked included), and files that account left in
-the shared temporary folders are removed, so nothing of one run reaches the
-next.  Without root, the grader makes itself a child subreaper so that orphans
-of the child are re-parented to it and can still be found and killed.
+called ``setsid`` or double-forked included), the System V IPC objects it
+created (shared memory, semaphores, message queues: they outlive processes)
+are removed, and files that account left in the shared temporary folders are
+removed, so nothing of one run reaches the next.  Without root, the grader
+makes itself a child subreaper so that orphans of the child are re-parented to
+it and can still be found and killed.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import os
 import shutil
 import signal
 import stat
+import subprocess
 from pathlib import Path
 
 __all__ = [
@@ -24,12 +27,16 @@ __all__ = [
     "kill_strays",
     "kill_user_processes",
     "remove_user_files",
+    "remove_user_ipc",
+    "user_ipc",
     "user_pids",
 ]
 
-SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm", "/run/shm", "/run/lock", "/var/lock")
+SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm", "/run/shm", "/run/lock", "/var/lock", "/dev/mqueue")
 """World-writable folders where a sandbox account can leave files."""
 _PR_SET_CHILD_SUBREAPER = 36
+_IPC_RMID = 0
+_IPC_KINDS = {"shm": ("shmid", "-m"), "sem": ("semid", "-s"), "msg": ("msqid", "-q")}
 
 
 def _status_fields(pid: str) -> dict[str, list[str]]:
@@ -77,7 +84,63 @@ def kill_user_processes(uid: int, rounds: int = 50) -> int:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.kill(pid, sig)
                     killed += sig == signal.SIGKILL
+    remove_user_ipc(uid)  # what the processes held in System V IPC outlives them
     return killed
+
+
+def user_ipc(uid: int, folder: str = "/proc/sysvipc") -> list[tuple[str, int]]:
+    """The System V IPC objects (``("shm" | "sem" | "msg", id)``) that ``uid`` owns or created."""
+    found = []
+    for kind, (id_column, _) in _IPC_KINDS.items():
+        try:
+            with open(f"{folder}/{kind}", encoding="ascii", errors="replace") as handle:
+                header = handle.readline().split()
+                columns = [header.index(id_column), header.index("uid"), header.index("cuid")]
+                for line in handle:
+                    fields = line.split()
+                    with contextlib.suppress(IndexError, ValueError):
+                        ident, owner, creator = (int(fields[c]) for c in columns)
+                        if uid in (owner, creator):
+                            found.append((kind, ident))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def _ipc_rmid(libc: ctypes.CDLL | None, kind: str, ident: int) -> bool:
+    if libc is not None:
+        if kind == "shm":
+            done = libc.shmctl(ident, _IPC_RMID, None)
+        elif kind == "sem":
+            done = libc.semctl(ident, 0, _IPC_RMID)
+        else:
+            done = libc.msgctl(ident, _IPC_RMID, None)
+        if done == 0:
+            return True
+    ipcrm = shutil.which("ipcrm")
+    if ipcrm is None:
+        return False
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        return subprocess.run([ipcrm, _IPC_KINDS[kind][1], str(ident)], capture_output=True,
+                              timeout=10, check=False).returncode == 0
+    return False
+
+
+def remove_user_ipc(uid: int) -> int:
+    """Remove every System V IPC object ``uid`` owns or created; returns how many.
+
+    Shared memory, semaphores and message queues outlive the processes that
+    made them (four 256 MiB segments would pin 1 GB).  Needs root (or the
+    owner's uid); a segment still attached is freed when the last process
+    detaches, so processes are killed first.
+    """
+    if uid in (0, os.getuid(), os.geteuid()):
+        raise ValueError(f"refusing to remove every IPC object of uid {uid}")
+    try:
+        libc: ctypes.CDLL | None = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        libc = None
+    return sum(_ipc_rmid(libc, kind, ident) for kind, ident in user_ipc(uid))
 
 
 def _remove(path: Path) -> None:
