@@ -25,7 +25,8 @@ MiB = 2**20
 ENTRY_LIMITS = {".py": 2 * MiB, ".ipynb": 20 * MiB}
 """Largest entry file read or copied, by suffix (a notebook carries outputs and images)."""
 _IGNORED_DIRS = {"__MACOSX", "__pycache__", ".ipynb_checkpoints", ".git"}
-_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+"""No link followed, no wait on a FIFO (the self-check also runs on Windows, which has neither flag)."""
 _NOT_CODE = r"[^\S\n]*(?:%|!|\w+[^\S\n]*=[^\S\n]*[!%]).*|[^\S\n]*[\w.]+\?{1,2}[^\S\n]*"
 _MAGIC_LINE = re.compile(rf"^(?:{_NOT_CODE})$", re.MULTILINE)
 """An IPython magic, a shell line (``!pip``, ``x = !ls``) or a help line (``np.sum?``)."""
@@ -37,14 +38,19 @@ class SubmissionError(Exception):
 
 def human_size(size: int) -> str:
     """``1_500_000_000`` -> ``"1.5 GB"`` (decimal units, as file managers show them)."""
-    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
-        if size >= scale:
-            return f"{size / scale:.1f} {unit}".replace(".0 ", " ")
-    return f"{size} bytes"
+    if size < 1000:
+        return f"{size} bytes"
+    for unit, scale in (("kB", 10**3), ("MB", 10**6), ("GB", 10**9)):
+        value = round(size / scale, 1)
+        if value < 1000 or unit == "GB":
+            return f"{value:g} {unit}"
+    raise AssertionError("unreachable")
 
 
 def _binary(limit: int) -> str:
-    return f"{limit / MiB:g} MiB" if limit >= MiB else f"{limit // 1024} KiB"
+    if limit >= MiB:
+        return f"{limit / MiB:g} MiB"
+    return f"{limit / 1024:g} KiB" if limit >= 1024 else f"{limit} bytes"
 
 
 def entry_limit(path: Path) -> int:

