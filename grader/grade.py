@@ -14,8 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from grader import plan_cache
-from grader.answers import Failed, FunctionAnswer, FunctionRef, Missing, describe
+from grader import keyed, plan_cache
+from grader.answers import Failed, FunctionAnswer, FunctionRef, Missing
 from grader.assignment import Assignment, BoundCheck, bind
 from grader.calls import Case
 from grader.results import CheckResult, GradeReport, Status, TestResult
@@ -33,27 +33,18 @@ __all__ = [
 JUDGE_FAILED = "The autograder could not judge this answer; the course staff have been told. It is not your fault."
 
 
-def select_item(answer: Any, key: int | str | None, describe_part: str) -> Any:
-    """The item ``key`` of a list or dict answer (dict keys may be str or int)."""
+def select_item(answer: Any, key: int | str | None, selects: Sequence[int | str] = (), noun: str = "items") -> Any:
+    """The item ``key`` of a list or dict answer, in the handout's numbering (see ``grader.keyed``).
+
+    ``selects`` are the keys of every check of the part, which decide how a
+    list or dict is read (default: ``key`` alone).
+    """
     if key is None or isinstance(answer, (Missing, Failed)) or answer is None:
         return answer
-    if isinstance(answer, dict):
-        for candidate in (key, str(key), _as_int(key)):
-            if candidate is not None and candidate in answer:
-                return answer[candidate]
-        return Missing(f"the dict has no entry for {key!r}")
-    if isinstance(answer, list) and isinstance(key, int):
-        if 0 <= key < len(answer):
-            return answer[key]
-        return _Invalid(f"item {key + 1} is missing: the answer has {len(answer)} item(s); expected {describe_part}")
-    return _Invalid(f"expected {describe_part}; found {describe(answer)}")
-
-
-def _as_int(key: int | str) -> int | None:
-    try:
-        return int(key)
-    except (TypeError, ValueError):
-        return None
+    item = keyed.pick(answer, key, tuple(selects) or (key,), noun)
+    if isinstance(item, keyed.KeyProblem):
+        return Missing("defined, but " + item.message) if item.missing else _Invalid(item.message)
+    return item
 
 
 class _Invalid:
@@ -90,7 +81,8 @@ def _answer_for(check: BoundCheck, values: dict[str, Any], outcomes: dict[str, l
         return FunctionAnswer(value, tuple(outcomes.get(check.path, ())))
     if check.calls and not isinstance(value, (Missing, Failed)) and value is not None:
         return value
-    return select_item(value, check.spec.select, check.part.describe)
+    selects = tuple(c.select for c in check.part.checks if c.select is not None)
+    return select_item(value, check.spec.select, selects, check.part.value)
 
 
 def _test(check: BoundCheck, result: CheckResult, seconds: float, reveal: bool) -> TestResult:

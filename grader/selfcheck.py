@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from grader import keyed
 from grader.answers import Failed, FunctionRef, Missing, describe
 from grader.calls import Case
 from grader.errors import InvalidAnswer
@@ -95,13 +96,15 @@ def read_problem(part: Mapping[str, Any], value: Any) -> str | None:
         elif kind == "relation":
             read_relation(value, variables)
         elif kind == "relations":
-            return _items(value, part["items"], lambda v: read_relation(v, variables), "relations")
+            return _keyed(value, list(range(part["items"])), lambda v: read_relation(v, variables), "relations")
         elif kind == "region":
             read_polygon(value) if isinstance(value, list) else read_relation(value, variables)
         elif kind == "polygon":
             read_polygon(value)
         elif kind == "outputs":
-            return _outputs(value, part["keys"], part.get("length", 2))
+            labels = [keyed.key_from_text(k) for k in part["keys"]]
+            length = part.get("length", 2)
+            return _keyed(value, labels, lambda v: read_vector(v, length), "outputs")
         elif kind == "params":
             read_params(value, tuple(part["keys"]))
         elif kind == "int_list":
@@ -123,33 +126,23 @@ def read_problem(part: Mapping[str, Any], value: Any) -> str | None:
     return None
 
 
-def _items(value: Any, n: int, read: Any, what: str) -> str | None:
-    if not isinstance(value, list):
-        return f"expected a list of {n} {what}; found {describe(value)}"
-    if len(value) != n:
-        return f"expected {n} {what}; found {len(value)}"
-    for i, item in enumerate(value, start=1):
-        try:
-            read(item)
-        except InvalidAnswer as exc:
-            return _where(exc, f"item {i}")
-    return None
-
-
-def _outputs(value: Any, keys: Sequence[str], length: int) -> str | None:
-    from grader.checks.vector import read_vector
-
-    if not isinstance(value, dict):
-        return f"expected a dict with the keys {', '.join(keys)}; found {describe(value)}"
-    given = {str(k): v for k, v in value.items()}
-    missing = [k for k in keys if k not in given]
+def _keyed(value: Any, selects: Sequence[int | str], read: Any, noun: str) -> str | None:
+    """Read every item of a keyed answer as grading does (see ``grader.keyed``)."""
+    items = keyed.read_items(value, selects, noun)
+    if isinstance(items, keyed.KeyProblem):
+        return items.message
+    labels = {s: keyed.handout_label(s, selects) for s in selects}
+    missing = [str(labels[s]) for s in selects if s not in items]
     if missing:
         return f"the dict has no entry for {', '.join(missing)}"
-    for key in keys:
+    what = "item" if keyed.is_positional(selects) else "entry"
+    for s in selects:
+        if items[s] is None:
+            return f"{what} {labels[s]} is still None"
         try:
-            read_vector(given[key], length)
+            read(items[s])
         except InvalidAnswer as exc:
-            return _where(exc, f"entry {key}")
+            return _where(exc, f"{what} {labels[s]}")
     return None
 
 
