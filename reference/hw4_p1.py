@@ -28,6 +28,7 @@ __all__ = [
     "hidden_sum",
     "level_set_polygon",
     "p1a_output",
+    "p1a_output_o2_rounded",
     "p1b_positive_sides",
     "p1b_negative_sides",
     "p1c_curve_1",
@@ -115,6 +116,12 @@ def hidden_sum(x1: float, x2: float) -> float:
 def p1a_output() -> tuple[float, float]:
     """1(a): the output at ``x = (3, 14)``."""
     return relu_network(*P1A_INPUT)
+
+
+def p1a_output_o2_rounded() -> tuple[float, float]:
+    """Known 1(a) mistake: o2 (about 3.06e-7) rounded to 0."""
+    o1, _ = p1a_output()
+    return o1, 0.0
 
 
 def p1b_positive_sides() -> list[sp.Rel]:
