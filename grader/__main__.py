@@ -1,4 +1,4 @@
-"""Command line: grade, check, batch, bundle, template, schema, autograder.
+"""Command line: grade, check, batch, report, bundle, template, schema, autograder.
 
 Run ``python -m grader --help``.  Exit codes: 0 graded (whatever the score),
 2 bad usage or a broken rubric, 1 the grader itself failed.
@@ -11,9 +11,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.paths import GRADESCOPE_RESULTS, GRADESCOPE_SUBMISSION, PUBLIC_RUBRIC, ROOT, active_rubric
 from grader.sandbox.limits import Limits
+
+if TYPE_CHECKING:
+    from grader.report.class_report import PreviousRun
 
 
 def _add_rubric(parser: argparse.ArgumentParser) -> None:
@@ -91,6 +95,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("error: --jobs must be at least 1", file=sys.stderr)
         return 2
+    previous = _previous_run(args.compare)  # read first: the new CSV may overwrite it
+    if args.compare and previous is None:
+        return 2
     try:
         summary = run_batch(
             args.folder, args.csv, out_dir=args.out, jobs=args.jobs, force=args.force, rubric=args.rubric,
@@ -106,6 +113,40 @@ def cmd_batch(args: argparse.Namespace) -> int:
         f"done (skipped; --force regrades), {len(summary.crashed)} crashed, {flagged} flagged."
     )
     print(f"CSV: {summary.csv_path}   results.json files: {summary.out_dir}/<id>/results.json")
+    if args.report:
+        _write_report(summary.out_dir, args.report, args.rubric, previous)
+    return 0
+
+
+def _previous_run(path: Path | None) -> PreviousRun | None:
+    """The previous CSV of ``--compare``; None (after saying why) when it cannot be read."""
+    from grader.report.class_report import read_previous_csv
+
+    if path is None:
+        return None
+    try:
+        return read_previous_csv(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: cannot read the previous CSV {path}: {exc}", file=sys.stderr)
+        return None
+
+
+def _write_report(out_dir: Path, output: Path, rubric: Path, previous: PreviousRun | None) -> None:
+    from grader.report.html_page import write_class_report
+
+    report = write_class_report(out_dir, output, rubric=rubric, previous=previous)
+    print(f"class report: {output} ({len(report.submissions)} submission(s))")
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    if not args.out_dir.is_dir():
+        print(f"error: {args.out_dir} is not a folder (give the batch's --out folder of <id>/results.json)",
+              file=sys.stderr)
+        return 2
+    previous = _previous_run(args.compare)
+    if args.compare and previous is None:
+        return 2
+    _write_report(args.out_dir, args.output, args.rubric, previous)
     return 0
 
 
@@ -178,8 +219,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.add_argument("--no-isolation", action="store_true",
                    help="grade even where student code cannot be isolated (no root, no namespaces)")
+    p.add_argument("--report", type=Path, help="also write the class report (one HTML file) here")
+    p.add_argument("--compare", type=Path, help="previous CSV: the report lists whose score changed")
     _add_rubric(p)
     p.set_defaults(func=cmd_batch)
+
+    p = sub.add_parser("report", help="the class report (one HTML file) from a batch's kept results")
+    p.add_argument("out_dir", type=Path, help="the batch's --out folder (default name: <csv stem>_results)")
+    p.add_argument("-o", "--output", type=Path, default=Path("report.html"),
+                   help="HTML to write (default: %(default)s)")
+    p.add_argument("--compare", type=Path, help="previous CSV: list whose score changed")
+    _add_rubric(p)
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("bundle", help="build the Gradescope zip (or, with --student, the self-check zip)")
     p.add_argument("-o", "--output", type=Path,

@@ -84,7 +84,8 @@ def decode_answer(obj: Any) -> Any:
             return Failed(str(obj.get("message") or ""), bool(obj.get("timed_out")))
         if tag == "function_answer":
             ref = FunctionRef(str(obj.get("name") or ""), str(obj.get("signature") or ""))
-            calls = obj.get("calls") if isinstance(obj.get("calls"), list) else []
+            raw = obj.get("calls")
+            calls: list[Any] = raw if isinstance(raw, list) else []
             outcomes = tuple(
                 CallOutcome(decode_answer(c.get("value")), _seconds(c.get("seconds")))
                 for c in calls if isinstance(c, dict)
