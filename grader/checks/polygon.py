@@ -64,10 +64,20 @@ def read_polygon(answer: Any) -> np.ndarray:
     Raises:
         InvalidAnswer: not a list of number pairs, or fewer than 3 vertices.
     """
+    if isinstance(answer, str):
+        raise InvalidAnswer(f"expected a list of (x1, x2) vertices, found {describe(answer)}; "
+                            f"write the list itself, without quotes, e.g. {EXAMPLE}")
     if not isinstance(answer, list | tuple):
         raise InvalidAnswer(f"expected a list of (x1, x2) vertices, found {describe(answer)}")
     if len(answer) > MAX_VERTICES:
         raise InvalidAnswer(f"too many vertices ({len(answer)}; at most {MAX_VERTICES})")
+    if not any(isinstance(item, list | tuple) for item in answer) and len(answer) >= 3:
+        raise InvalidAnswer(f"found a flat list of {len(answer)} values; give one (x1, x2) pair per vertex, "
+                            f"e.g. {EXAMPLE}")
+    sizes = {len(item) for item in answer if isinstance(item, list | tuple)}
+    if len(answer) == 2 and all(isinstance(item, list | tuple) for item in answer) and min(sizes) >= 3:
+        raise InvalidAnswer("found 2 rows (all the x1, then all the x2); give one (x1, x2) pair per vertex, "
+                            "e.g. list(zip(x1s, x2s))")
     rows = []
     for i, item in enumerate(answer, start=1):
         if not isinstance(item, list | tuple) or len(item) != 2:

@@ -118,9 +118,15 @@ def test_counterexample_is_on_the_students_curve():
          "(vertex 2)."),
         ([(1, 2), (3, "q"), (0, 0)], "unknown name 'q'; this answer must be a constant (numbers, pi, e and "
          "functions such as exp, log, sqrt) (vertex 2)."),
-        ("[(1, 2)]", "expected a list of (x1, x2) vertices, found the string '[(1, 2)]'."),
+        ("[(1, 2)]", "expected a list of (x1, x2) vertices, found the string '[(1, 2)]'; write the list itself, "
+         "without quotes, e.g. [(0, 0), (2, 0), (0, 3)]."),
+        ([2, -1, 2, 1, 1, 2], "found a flat list of 6 values; give one (x1, x2) pair per vertex, e.g. "
+         "[(0, 0), (2, 0), (0, 3)]."),
+        ([[2, 2, 1], [-1, 1, 2]], "found 2 rows (all the x1, then all the x2); give one (x1, x2) pair per vertex, "
+         "e.g. list(zip(x1s, x2s))."),
+        ({"x1": [2, 2, 1], "x2": [-1, 1, 2]}, "expected a list of (x1, x2) vertices, found a dict with 2 key(s)."),
     ],
-    ids=["two", "triple", "bad_number", "string"],
+    ids=["two", "triple", "bad_number", "string", "flat", "transposed", "dict"],
 )
 def test_invalid(answer, detail):
     res = check(P1, answer, ctx=CTX)
