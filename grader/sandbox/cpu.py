@@ -53,6 +53,12 @@ def _cmdline(pid: int) -> bytes:
         return b""
 
 
+def _runs(pid: int, marker: bytes) -> bool:
+    """Whether ``pid`` runs ``marker`` itself: a wrapper names it only after a ``--`` word."""
+    words = _cmdline(pid).split(b"\0")
+    return marker in words and b"--" not in words[: words.index(marker)]
+
+
 def _start_time(pid: int) -> int:
     try:
         return int((_PROC / str(pid) / "stat").read_bytes().rsplit(b")", 1)[1].split()[19])
@@ -115,10 +121,10 @@ class ProcessTree:
         The child is the earliest started descendant whose command line holds
         ``marker``; the wrappers between are spared by :meth:`sweep`.
         """
-        if not self.marker or self.chain or self.marker in _cmdline(self.pid):
+        if not self.marker or self.chain or _runs(self.pid, self.marker):
             return
         parents = _parents()
-        found = [p for p in _below({self.pid}, parents) if self.marker in _cmdline(p)]
+        found = [p for p in _below({self.pid}, parents) if _runs(p, self.marker)]
         if not found:
             return
         main = min(found, key=_start_time)
@@ -142,11 +148,12 @@ class ProcessTree:
 
     def _scan(self, *, force: bool) -> set[int]:
         """The child's other processes now; rescans ``/proc`` only when a pid was handed out."""
+        self.settle()  # a namespace wrapper is not the child
         last = _last_pid()
         if force or last is None or last != self._last_pid:
             self._last_pid = last
             return self._others()
-        return {p for p in self._seen if p != self.pid}
+        return {p for p in self._seen if p != self.pid} - self.chain
 
     def cpu(self, *, full: bool = True) -> float:
         """CPU seconds the child's processes have used so far (never decreases).
@@ -177,19 +184,20 @@ class ProcessTree:
 
     def sweep(self, rounds: int = 20) -> int:
         """SIGKILL every process of the child but the child itself; returns how many."""
-        killed = 0
+        killed: set[int] = set()
         for _ in range(rounds):
-            pids = self._scan(force=killed > 0)
+            pids = self._scan(force=bool(killed))
             pids = {p for p in pids if _stat(p) is not None}
             if not pids:
                 break
+            self.cpu()  # fold their CPU time into the total before they go
             for sig in (signal.SIGSTOP, signal.SIGKILL):
                 for pid in pids:
                     with contextlib.suppress(ProcessLookupError, PermissionError):
                         os.kill(pid, sig)
-            killed += len(pids)
-            self.cpu()  # fold their CPU time into the total before they go
-        return killed
+            killed |= pids
+            time.sleep(0.001 * len(killed))  # let the kernel finish them before the next scan
+        return len(killed)
 
 
 def lower_priority(pid: int) -> None:

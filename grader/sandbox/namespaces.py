@@ -253,7 +253,10 @@ class _Process(subprocess.Popen):  # type: ignore[type-arg]
 
 def popen(cmd: list[str], *, workdir: Path, cwd: Path, env: dict[str, str], stdout: int,
           pass_fds: tuple[int, ...]) -> subprocess.Popen:  # type: ignore[type-arg]
-    """Start ``cmd`` in namespaces (:func:`wrapped`), in a new session, stdin from /dev/null."""
+    """Start ``cmd`` in namespaces (:func:`wrapped`), in a new session, stdin from /dev/null.
+
+    The wrapper's command line holds ``cmd`` after a ``--`` word; the child's own does not.
+    """
     return _Process(wrapped(cmd, workdir=workdir, cwd=cwd), stdin=subprocess.DEVNULL, stdout=stdout,
                     stderr=stdout, pass_fds=pass_fds, cwd=cwd, env=env, start_new_session=True)
 
