@@ -24,6 +24,7 @@ import ast
 import json
 import linecache
 import os
+import select
 import sys
 import time
 import types
@@ -48,7 +49,11 @@ class _Channel:
             data = (self.dumps(message) + "\n").encode("utf-8", "replace")
         view = memoryview(data)
         while view:
-            written = os.write(self.fd, view)
+            try:
+                written = os.write(self.fd, view)
+            except BlockingIOError:  # student code made the fd non-blocking
+                select.select([], [self.fd], [])
+                continue
             view = view[written:]
 
 
@@ -66,7 +71,11 @@ class _Commands:
 
     def read(self) -> dict:
         while b"\n" not in self.buffer:
-            chunk = os.read(self.fd, 1 << 16)
+            try:
+                chunk = os.read(self.fd, 1 << 16)
+            except BlockingIOError:  # student code made the fd non-blocking
+                select.select([self.fd], [], [])
+                continue
             if not chunk:
                 os._exit(0)  # the runner has gone or stopped this child
             self.buffer += chunk

@@ -226,6 +226,10 @@ ATTACKS = [
     Attack("huge_values", ("1.a", "1.b", "1.c.4", "1.f", "3.d.1"), "could not be read"),
     Attack("expression_injection", ("1.b", "3.b", "3.c", "3.d"), "not allowed",
            planted=("/tmp/expression-injection-ran",)),
+    Attack("stack_walk_plan", ("2.c",), "plan-walk found 0 entries, 0 bytes waiting"),
+    Attack("read_request_file", says="request-file: 0 read, 0 calls"),
+    Attack("forged_message_flood", says="stopped: the process sent more than 20000 messages"),
+    Attack("busy_loop_neighbour"),
 ]
 
 

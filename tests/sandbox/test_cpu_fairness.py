@@ -1,0 +1,153 @@
+"""CPU fairness: limits judged by the child's CPU time, its other processes at the lowest priority."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from grader.paths import ROOT
+from grader.sandbox.cpu import LOWEST, ProcessTree, cpu_cgroup
+from grader.sandbox.limits import Limits
+from grader.sandbox.runner import run_submission
+
+HONEST = ROOT / "submissions_example" / "full_credit" / "hw4.py"
+NEIGHBOUR = """
+import os, sys, time
+
+def _loops(n=30):
+    for _ in range(n):
+        try:
+            pid = os.fork()
+        except OSError:
+            return
+        if pid == 0:
+            try:
+                os.setsid()
+                if os.fork() == 0:
+                    os.execv(sys.executable, [sys.executable, "-c", "while True: pass", "314159"])
+            finally:
+                os._exit(0)
+
+""" + "if True:  # spawn and wait in one statement: its loops live until it is stopped\n" \
+    "    _loops()\n    time.sleep(30)\n" * 6
+
+
+def test_a_sleeping_statement_is_stopped_by_the_wall_clock_backstop(tmp_path):
+    (tmp_path / "hw4.py").write_text("import time\ntime.sleep(60)\nx = 1\n")
+    limits = Limits(statement_seconds=1, call_seconds=1, total_seconds=60, wall_factor=3)
+    start = time.monotonic()
+    result = run_submission(tmp_path / "hw4.py", ["x"], [], limits=limits)
+    assert result.values["x"] == 1
+    assert result.statement_errors == ("line 2: stopped after 3 s (wall clock); the rest of the file was still run",)
+    assert 3 <= time.monotonic() - start < 15
+
+
+def test_a_busy_statement_is_stopped_by_its_cpu_time(tmp_path):
+    (tmp_path / "hw4.py").write_text("while True:\n    pass\nx = 1\n")
+    limits = Limits(statement_seconds=1, call_seconds=1, total_seconds=60, wall_factor=30)
+    result = run_submission(tmp_path / "hw4.py", ["x"], [], limits=limits)
+    assert result.values["x"] == 1
+    assert result.statement_errors == ("line 1: stopped after 1 s of CPU time; the rest of the file was still run",)
+
+
+def test_processes_left_by_a_statement_are_killed_before_the_next_one(tmp_path):
+    code = (
+        "import os, sys, time\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    os.setsid()\n"
+        "    time.sleep(600)\n"
+        "    os._exit(0)\n"
+        "time.sleep(0.2)\n"
+        "alive = os.path.exists(f'/proc/{pid}') and open(f'/proc/{pid}/stat').read().split()[2] not in 'ZX'\n"
+        "nice = os.getpriority(os.PRIO_PROCESS, 0)\n"
+    )
+    (tmp_path / "hw4.py").write_text(code)
+    result = run_submission(tmp_path / "hw4.py", ["alive", "nice"], [], limits=Limits(total_seconds=60))
+    assert result.values["alive"] is False  # swept when the statement that forked it ended
+    assert result.values["nice"] == os.getpriority(os.PRIO_PROCESS, 0)  # the child itself keeps its priority
+
+
+def test_the_cpu_time_of_a_process_tree_adds_up_its_processes():
+    proc = subprocess.Popen([sys.executable, "-c", (
+        "import os, time\n"
+        "if os.fork() == 0:\n"
+        "    end = time.process_time() + 0.6\n"
+        "    while time.process_time() < end: pass\n"
+        "    time.sleep(30)\n"
+        "end = time.process_time() + 0.6\n"
+        "while time.process_time() < end: pass\n"
+        "time.sleep(30)\n"
+    )])
+    try:
+        tree = ProcessTree(proc.pid, None, frozenset())
+        deadline = time.monotonic() + 20
+        while tree.cpu() < 1.1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert 1.1 <= tree.cpu() < 2.0
+        (other,) = [p for p in tree._seen if p != proc.pid]
+        assert os.getpriority(os.PRIO_PROCESS, other) == LOWEST
+        assert tree.sweep() == 1 and tree.cpu() >= 1.1  # the killed process's time is kept
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_a_cgroup_is_used_only_where_the_cpu_controller_is_delegated(tmp_path):
+    assert cpu_cgroup(os.getpid(), 1.0, base=tmp_path) is None  # no cgroup.subtree_control: not a cgroup
+    (tmp_path / "cgroup.subtree_control").write_text("memory pids\n")
+    assert cpu_cgroup(os.getpid(), 1.0, base=tmp_path) is None
+    (tmp_path / "cgroup.subtree_control").write_text("cpu memory\n")
+    group = cpu_cgroup(12345, 0.5, base=tmp_path)  # a plain folder stands in for the cgroup file system
+    assert group is not None
+    assert (group / "cpu.max").read_text() == "50000 100000"
+    assert (group / "cgroup.procs").read_text() == "12345"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="a batch isolates children by user only as root")
+def test_an_honest_submission_keeps_its_exact_score_beside_busy_loops(tmp_path):
+    """Thirty detached busy loops in each of six statements of one submission; its neighbour still gets 100."""
+    project = tmp_path / "project"
+    (project / "rubrics").mkdir(parents=True)
+    for name in ("reference", "public"):
+        (project / name).symlink_to(ROOT / name)
+    data = yaml.safe_load((ROOT / "rubrics" / "hw4.yaml").read_text(encoding="utf-8"))
+    data["limits"] = {"statement_seconds": 2, "call_seconds": 2, "total_seconds": 60, "symbolic_seconds": 5}
+    rubric = project / "rubrics" / "hw4.yaml"
+    rubric.write_text(yaml.safe_dump(data), encoding="utf-8")
+    folder = tmp_path / "export"
+    for sub, text in (("a_busy", HONEST.read_text() + NEIGHBOUR), ("b_honest", HONEST.read_text())):
+        (folder / sub).mkdir(parents=True)
+        (folder / sub / "hw4.py").write_text(text)
+    os.chmod(tmp_path, 0o755)
+    start = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "grader", "batch", str(folder), "--csv", str(tmp_path / "grades.csv"),
+         "--jobs", "2", "--rubric", str(rubric)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+    )
+    seconds = time.monotonic() - start
+    assert done.returncode == 0, done.stderr
+    rows = {r["id"]: r for r in csv.DictReader((tmp_path / "grades.csv").open())}
+    honest = json.loads((tmp_path / "grades_results" / "b_honest" / "results.json").read_text())
+    print(f"batch of a busy and an honest submission: {seconds:.1f} s; the honest one took "
+          f"{honest.get('execution_time')} s; the busy one scored {rows['a_busy']['total']}")
+    assert float(rows["b_honest"]["total"]) == 100
+    assert rows["a_busy"]["total"]  # graded (what it loses to its own time limits is its business)
+    assert not [p for p in os.listdir("/proc") if p.isdigit() and b"314159" in _cmdline(p)]
+
+
+def _cmdline(pid: str) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
