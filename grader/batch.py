@@ -68,7 +68,7 @@ __all__ = [
 METADATA_FILE = "submission_metadata.yml"
 METADATA_BYTES = 16 * 2**20
 """Largest ``submission_metadata.yml`` read (a class of a thousand takes well under 1 MiB)."""
-MAX_ALIASES = 100
+MAX_ALIASES = 20
 """YAML aliases accepted in the metadata (a billion-laughs file needs many)."""
 _SKIP = {"__MACOSX", "__pycache__", ".git", ".ipynb_checkpoints"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

@@ -230,6 +230,7 @@ ATTACKS = [
     Attack("read_request_file", says="request-file: 0 read, 0 calls"),
     Attack("forged_message_flood", says="stopped: the process sent more than 20000 messages"),
     Attack("busy_loop_neighbour"),
+    Attack("sysv_ipc", next_run=True),
 ]
 
 
