@@ -56,7 +56,8 @@ class AnswerGroup:
         spellings: how many different spellings the group holds.
         rule: the rubric's ``expected:`` name of the known mistake that explains it, if any.
         message: that rule's message.
-        snippet: for an unexplained group, the rubric entry and reference function to add.
+        snippet: for an unexplained group, the code of the reference function to add, after its name
+            (``"():\n    return 0.5\n"``); :func:`mistake_snippet` makes the whole snippet.
         score: the most common score its members got.
     """
 
@@ -174,14 +175,14 @@ def _lstm_target(check: BoundCheck, answer: Any, assignment: Assignment) -> tupl
     def target(xs: list[float]) -> list[int]:
         return list(simulate(xs, weights))
 
-    return target, f"def {{name}}(xs):\n    return {check.params.simulate}(xs, {weights!r})\n"
+    return target, f"(xs):\n    return {check.params.simulate}(xs, {weights!r})\n"
 
 
 _TARGETS: dict[str, Callable[[BoundCheck, Any, Assignment], tuple[Any, str]]] = {"lstm_params": _lstm_target}
 
 
 def _as_expected(check: BoundCheck, answer: Any, assignment: Assignment) -> tuple[Any, str] | None:
-    """The check's params with ``answer`` as the expected value, and the reference code giving it."""
+    """The check's params with ``answer`` as the expected value, and the reference function's code after its name."""
     if check.spec.kind in _TARGETS:
         try:
             target, code = _TARGETS[check.spec.kind](check, answer, assignment)
@@ -205,7 +206,7 @@ def _as_expected(check: BoundCheck, answer: Any, assignment: Assignment) -> tupl
             params = dataclasses.replace(check.params, expected=candidate)
         except Exception:
             continue
-        return params, f"def {{name}}():\n    return {wrapped(candidate)!r}\n"
+        return params, f"():\n    return {wrapped(candidate)!r}\n"
     return None
 
 
@@ -230,7 +231,8 @@ def wrong_answers(
         if values is None or test is None or test.get("status") not in WRONG_STATUSES:
             continue
         value = values.get(check.answer, Missing())
-        answer = select_item(value, check.spec.select, check.part.describe)
+        selects = tuple(c.select for c in check.part.checks if c.select is not None)  # as grading reads it
+        answer = select_item(value, check.spec.select, selects, check.part.value)
         if isinstance(answer, Missing | Failed) or answer is None or type(answer).__name__ == "_Invalid":
             continue
         found.append(WrongAnswer(sub_id, answer, float(test.get("score") or 0.0)))
@@ -295,7 +297,7 @@ def mistake_snippet(assignment: Assignment, check: BoundCheck, group: AnswerGrou
     while hasattr(assignment.reference, name) or name in taken:
         n += 1
         name = f"{base}_mistake_{n}"
-    code = (group.snippet or "").format(name=name)
+    code = f"def {name}{group.snippet or '():  # no value could be drawn from this answer'}"
     seen = f"seen in {group.count} submission(s) of a batch regrade"
     module = assignment.rubric.reference.replace(".", "/") + ".py"
     keyed = f", keyed by {check.spec.select!r} (the item this check judges)" if check.spec.select is not None else ""

@@ -41,6 +41,7 @@ line-height:1.4}
 header{background:#1f3a5f;color:#fff;padding:18px 28px}
 header h1{margin:0 0 4px;font-size:22px}
 header p{margin:0;opacity:.85;font-size:13px}
+header code{background:rgba(255,255,255,.15);color:#fff}
 nav{padding:8px 28px;background:#e9edf3;font-size:13px;position:sticky;top:0;z-index:1}
 nav a{margin-right:12px;color:#1f3a5f;text-decoration:none}
 main{max-width:1180px;margin:0 auto;padding:8px 28px 40px}

@@ -21,7 +21,7 @@ from grader.answers import CallOutcome, Failed, FunctionAnswer, FunctionRef, Mis
 from grader.assignment import Assignment, load_assignment
 from grader.grade import judge
 from grader.paths import DEFAULT_RUBRIC, ROOT
-from grader.report.answer_groups import WrongAnswer, group_answers
+from grader.report.answer_groups import WrongAnswer, group_answers, mistake_snippet
 from grader.report.answers_json import decode_answer, encode_answer, read_answers
 from grader.report.class_report import ClassReport, build_class_report, read_previous_csv
 from grader.report.html_page import CSP
@@ -187,7 +187,12 @@ def test_polygons_group_by_shape_and_lstm_weights_by_behaviour(assignment: Assig
                    W_cx=50, b_c=0)
     scaled = {k: 2 * v for k, v in handout.items()}  # saturated gates: the same behaviour
     groups = group_answers(assignment, weights, [WrongAnswer("a", handout, 0), WrongAnswer("b", scaled, 0)])
-    assert [g.count for g in groups] == [2] and "lstm_run(xs, {" in (groups[0].snippet or "")
+    assert [g.count for g in groups] == [2]
+    code = mistake_snippet(assignment, weights, groups[0], 1).split("\n\n# reference/hw4.py", 1)[1].split("\n", 1)[1]
+    namespace = dict(vars(assignment.reference))
+    exec(code, namespace)
+    target = namespace["p2c_target_mistake_1"]
+    assert target([0, 0, 1, 1, 1, 0]) == assignment.reference.lstm_run([0, 0, 1, 1, 1, 0], handout)
 
 
 def test_function_parts_show_the_calls_and_case_groups_that_failed(report: ClassReport) -> None:
@@ -300,3 +305,18 @@ def test_report_command_refuses_a_folder_that_is_not_there(tmp_path: Path, capsy
     assert main(["report", str(tmp_path / "nope"), "-o", str(tmp_path / "r.html")]) == 2
     assert "is not a folder" in capsys.readouterr().err
     assert not (tmp_path / "r.html").exists()
+
+
+def test_a_rule_for_one_item_of_a_keyed_answer_keys_its_value_by_that_item(assignment: Assignment) -> None:
+    check = next(c for c in assignment.checks if c.part.id == "p1b" and c.spec.select == 2)
+    groups = group_answers(assignment, check, [WrongAnswer("a", "x1 < 5", 0), WrongAnswer("b", "5 > x1", 0)])
+    assert [(g.count, g.rule, g.spellings) for g in groups] == [(2, None, 2)]
+    snippet = mistake_snippet(assignment, check, groups[0], 1)
+    assert "keyed by 2 (the item this check judges)" in snippet
+    namespace: dict[str, Any] = {}
+    exec(snippet.split("\n\n# reference/hw4.py", 1)[1].split("\n", 1)[1], namespace)
+    value = namespace["p1b_positive_sides_mistake_1"]()
+    assert value in ({2: "x1 < 5"}, {2: "5 > x1"})
+    params = dataclasses.replace(check.params, expected=value[2])
+    for spelling in ("5 > x1", "x1 < 5", "-x1 > -5"):
+        assert check.kind.check(params, spelling, ctx=assignment.context(check)).status == "passed"
