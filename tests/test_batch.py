@@ -108,7 +108,7 @@ def test_batch_grades_an_export_resumes_and_survives_hostile_code(tmp_path: Path
     full, partial, broken, hostile = (rows[k] for k in ("101", "102", "103", "104"))
     assert (full["name"], full["email"], full["sid"]) == ("Ada Lovelace", "ada@mit.edu", "1001")
     assert (full["total"], full["max"], full["p1a"], full["backprop"], full["flags"]) == ("100", "100", "5", "10", "")
-    assert (partial["total"], partial["p1a"], partial["lstm_run"]) == ("24.97", "5", "0")
+    assert (partial["total"], partial["p1a"], partial["lstm_run"]) == ("23.04", "5", "0")
     assert partial["name"] == "Alan Turing; Grace Hopper"
     assert "error" in partial["flags"].split(";") and "notice" in partial["flags"].split(";")
     assert (broken["total"], broken["p1a"]) == ("0", "0") and "missing" in broken["flags"]
@@ -157,3 +157,72 @@ def test_a_crashed_worker_costs_only_its_submission(tmp_path: Path) -> None:
     forced = run_batch(folder, tmp_path / "g.csv", rubric=DEFAULT_RUBRIC, jobs=2, progress=False,
                        task=_fake_grade, force=True)
     assert len(forced.graded) == 4 and forced.crashed == ("crash",)
+
+
+# ---------------------------------------------------------------- hostile inputs
+
+
+def test_metadata_bombs_links_and_odd_values_leave_names_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from grader.batch import MAX_ALIASES, METADATA_BYTES
+
+    path = tmp_path / "submission_metadata.yml"
+    aliases = "base: &b x\n" + "".join(f"k{i}: *b\n" for i in range(MAX_ALIASES + 1))
+    path.write_text(aliases)
+    assert read_metadata(tmp_path) == {}
+    assert capsys.readouterr().err == (
+        f"warning: {path} was not read (more than {MAX_ALIASES} YAML aliases); names are left empty\n"
+    )
+    with path.open("w") as handle:
+        handle.truncate(METADATA_BYTES + 1)
+    assert read_metadata(tmp_path) == {}
+    assert "submission_metadata.yml is 16.8 MB; the limit is 16 MiB" in capsys.readouterr().err
+    path.unlink()
+    (tmp_path / "real.yml").write_text(METADATA)
+    path.symlink_to(tmp_path / "real.yml")
+    assert read_metadata(tmp_path) == {}
+    assert "is a symbolic link" in capsys.readouterr().err
+    path.unlink()
+    path.write_text("s1:\n  :submitters:\n  - :name: &n [a, [b, c]]\n    :sid: *n\n    :email: ok@x.y\n")
+    assert read_metadata(tmp_path) == {"s1": {"name": "", "email": "ok@x.y", "sid": ""}}
+    path.write_text("[" * 100_000)
+    assert read_metadata(tmp_path) == {} and capsys.readouterr().err.count("\n") == 1
+
+
+def test_a_staged_copy_is_private_holds_only_the_submission_and_refuses_links(tmp_path: Path) -> None:
+    from grader.batch import staged
+
+    export = tmp_path / "export"
+    (export / "sub").mkdir(parents=True)
+    (export / "alice.py").write_text("x = 1\n")
+    (export / "bob.py").write_text("y = 2\n")
+    (export / "sub" / "hw4.py").write_text("z = 3\n")
+    (export / "sub" / "ref").symlink_to(ROOT / "reference")
+    with staged(export / "alice.py", 10**6) as (copy, notices):
+        assert sorted(p.name for p in copy.parent.iterdir()) == ["alice.py"] and notices == []
+        assert copy.parent.stat().st_mode & 0o777 == 0o700
+    assert not copy.parent.exists()
+    with staged(export / "sub", 10**6) as (copy, notices):
+        assert sorted(p.name for p in copy.iterdir()) == ["hw4.py"]
+        assert notices == [
+            "Not copied, so your code cannot use it: ref is a link to a folder; upload the folder itself"
+        ]
+    (export / "link.py").symlink_to(export / "bob.py")
+    with staged(export / "link.py", 10**6) as (copy, notices):
+        assert copy == export / "link.py"  # refused when graded, without running anything
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root closes the export to the sandbox accounts")
+def test_the_export_is_closed_to_others_while_grading_and_reopened_after(tmp_path: Path) -> None:
+    from grader.batch import closed_to_others
+
+    export = tmp_path / "export"
+    export.mkdir()
+    os.chmod(export, 0o755)
+    with closed_to_others(export):
+        assert export.stat().st_mode & 0o777 == 0o750
+    assert export.stat().st_mode & 0o777 == 0o755
+    with pytest.raises(KeyError), closed_to_others(export):
+        raise KeyError("a crash while grading")
+    assert export.stat().st_mode & 0o777 == 0o755
