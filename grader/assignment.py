@@ -166,7 +166,8 @@ def _bind_check(
     except KeyError as exc:
         raise RubricError(str(exc.args[0]), path + ".kind") from None
     want_callable = getattr(kind, "EXPECTS_CALLABLE", False)
-    defaults: dict[str, Any] = {"rtol": rubric.defaults.rtol, "atol": rubric.defaults.atol}
+    visibility = spec.visibility or rubric.defaults.visibility
+    defaults: dict[str, Any] = {"rtol": rubric.defaults.rtol, "atol": rubric.defaults.atol, "visibility": visibility}
     if part.signature:
         defaults["signature"] = part.signature
     expected = None
@@ -184,7 +185,6 @@ def _bind_check(
         except (TypeError, ValueError) as exc:
             raise RubricError(f"the mistaken value does not suit this check kind: {exc}", mpath) from None
         mistakes.append(BoundMistake(mistake.message, mistake.credit, mparams))
-    visibility = spec.visibility or rubric.defaults.visibility
     calls: tuple[Case, ...] = ()
     planner: Callable[..., list[Case]] | None = getattr(kind, "plan", None)
     if planner is not None:

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from grader.errors import RubricError
 
 __all__ = [
-    "CheckSpec", "Defaults", "LimitsSpec", "Mistake", "Part", "Rubric", "ValueKind", "Visibility",
-    "load_rubric", "parse_rubric", "rubric_json_schema",
+    "CaseGroup", "CheckSpec", "Defaults", "FunctionOptions", "LimitsSpec", "Mistake", "Part", "Rubric", "ValueKind",
+    "Visibility", "load_rubric", "parse_rubric", "rubric_json_schema",
 ]
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
@@ -45,6 +45,49 @@ class Mistake(_Strict):
     credit: float = Field(0.0, ge=0.0, lt=1.0, description="Share of the check's points still earned.")
 
 
+class CaseGroup(_Strict):
+    """A named group of calls of a student function: all right, or no points."""
+
+    name: str = Field(min_length=1, description="Shown in feedback, e.g. 'random inputs over every region'.")
+    cases: str = Field(
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="Reference function returning the group's list of Case."
+    )
+    points: float = Field(ge=0.0, description="Earned only when every call of the group is right.")
+
+
+class FunctionOptions(_Strict):
+    """Options of a ``function`` check: the groups of calls, and the tolerance of every output."""
+
+    groups: tuple[CaseGroup, ...] = Field(
+        min_length=1, description="Groups of calls; their points add up to the check's points."
+    )
+    rtol: float | None = Field(None, ge=0.0, description="Relative tolerance (default: the rubric's defaults).")
+    atol: float | None = Field(None, ge=0.0, description="Absolute tolerance (default: the rubric's defaults).")
+
+    @field_validator("groups")
+    @classmethod
+    def _unique_names(cls, groups: tuple[CaseGroup, ...]) -> tuple[CaseGroup, ...]:
+        names = [g.name for g in groups]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise ValueError(f"groups[{i}].name: {name!r} is used twice")
+        return groups
+
+
+def _check_function_options(options: dict[str, Any], points: float) -> None:
+    """Validate a function check's options; the groups' points must add up to ``points``."""
+    try:
+        parsed = FunctionOptions.model_validate(options)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise ValueError(f"{_format_loc(tuple(err['loc'])) or '(options)'}: {err['msg']}") from None
+    if None in (options.get("rtol", 0), options.get("atol", 0)):
+        raise ValueError("rtol and atol must be numbers when given")
+    total = sum(g.points for g in parsed.groups)
+    if abs(total - points) > 1e-9:
+        raise ValueError(f"groups: the groups' points add up to {total:g}, not the check's points {points:g}")
+
+
 class CheckSpec(_Strict):
     """One auto-graded check: one test in results.json."""
 
@@ -58,8 +101,17 @@ class CheckSpec(_Strict):
     )
     visibility: Visibility | None = Field(None, description="Defaults to the rubric's default.")
     public: bool = Field(False, description="May run in the student self-check (reveals nothing).")
-    options: dict[str, Any] = Field(default_factory=dict, description="Params of the check kind.")
+    options: dict[str, Any] = Field(
+        default_factory=dict, validate_default=True, description="Params of the check kind."
+    )
     mistakes: tuple[Mistake, ...] = Field(default=(), description="Known mistakes, tried in order.")
+
+    @field_validator("options")
+    @classmethod
+    def _kind_options(cls, options: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        if info.data.get("kind") == "function" and "points" in info.data:
+            _check_function_options(options, info.data["points"])
+        return options
 
 
 class Part(_Strict):
@@ -177,6 +229,14 @@ def load_rubric(path: Path) -> Rubric:
 def rubric_json_schema() -> str:
     """The JSON Schema of the rubric format, for editors (yaml-language-server)."""
     schema = Rubric.model_json_schema()
+    defs = schema["$defs"]
+    options = FunctionOptions.model_json_schema(ref_template="#/$defs/{model}")
+    defs.update(options.pop("$defs", {}))
+    defs["FunctionOptions"] = options
+    defs["CheckSpec"]["allOf"] = [{
+        "if": {"properties": {"kind": {"const": "function"}}, "required": ["kind"]},
+        "then": {"properties": {"options": {"$ref": "#/$defs/FunctionOptions"}}, "required": ["options"]},
+    }]
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "Autograder rubric"
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"

@@ -21,6 +21,7 @@ from grader.calls import Case
 __all__ = [
     "OUTPUT_THRESHOLD",
     "P1D_BETAS",
+    "SUM_BANDS",
     "V",
     "W",
     "X1",
@@ -42,10 +43,19 @@ __all__ = [
     "p1d_region_change",
     "p1d_region_change_mistake",
     "p1d_threshold",
+    "plain_number",
     "relu_network",
     "relu_network_cases",
+    "relu_network_edge_cases",
+    "relu_network_handout_cases",
+    "relu_network_inner_cases",
+    "relu_network_large_cases",
+    "relu_network_outer_cases",
     "softmax_beta",
     "softmax_beta_cases",
+    "softmax_beta_large_beta_cases",
+    "softmax_beta_large_u_cases",
+    "softmax_beta_ordinary_cases",
     "sublevel_area",
 ]
 
@@ -317,48 +327,176 @@ def p1d_region_change_mistake() -> str:
 
 
 # --- calls of the student's functions ---------------------------------------------
+#
+# Each function is graded by groups of calls that the rubric names; a group
+# earns its points only when every call in it is right.  The calls of a check
+# that students see before the due date are public (a student's code can print
+# its arguments), so none is derived from a hidden answer: no vertex or edge of
+# a polygon of 1(c), no output of 1(a) or 1(c).  Points are drawn at random and
+# kept by their hidden sum, away from the answer curves {s = 1} and {s = 3};
+# random numbers are never multiples of 1/2.
+
+#: Bands of the hidden sum covering every region of 1(c): ``(0, 0)`` is the
+#: region where the sum is 0; the others are open intervals.
+SUM_BANDS: tuple[tuple[float, float], ...] = ((0, 0), (0, 1), (1, 2), (2, 3), (3, 4), (4, 9))
+_CURVE_MARGIN = 0.05
+
+
+def plain_number(rng: np.random.Generator, low: float, high: float, digits: int = 3) -> float:
+    """A random number in ``[low, high]`` with ``digits`` decimals, never a multiple of 1/2."""
+    while True:
+        value = round(float(rng.uniform(low, high)), digits)
+        if not (2 * value).is_integer():
+            return value
+
+
+def _off_the_curves(s: float) -> bool:
+    return all(abs(s - level) > _CURVE_MARGIN for level in P1C_LEVELS if level > 0)
+
+
+def _point_in_band(rng: np.random.Generator, band: tuple[float, float]) -> tuple[float, float]:
+    """A random point whose hidden sum lies in ``band``, off the answer curves."""
+    low, high = band
+    reach = high + 1.5
+    while True:
+        x1, x2 = plain_number(rng, -reach, reach), plain_number(rng, -reach, reach)
+        s = hidden_sum(x1, x2)
+        inside = s == 0 if high == 0 else low < s < high
+        if inside and _off_the_curves(s):
+            return x1, x2
+
+
+def _random_beta(rng: np.random.Generator) -> float:
+    """A random inverse temperature between 0.1 and 10 (two decimals, log-uniform)."""
+    while True:
+        beta = round(float(10 ** rng.uniform(-1.0, 1.0)), 2)
+        if beta != 1.0 and not (2 * beta).is_integer():
+            return beta
+
+
+def _network_case(x: tuple[float, float], beta: float | None, what: str) -> Case:
+    kwargs = {} if beta is None else {"beta": float(beta)}
+    shown = "" if beta is None else f", beta = {beta:g}"
+    return Case(args=(float(x[0]), float(x[1])), kwargs=kwargs, label=f"{what}: x = ({x[0]:g}, {x[1]:g}){shown}")
+
+
+def relu_network_handout_cases() -> list[Case]:
+    """The handout's input x = (3, 14) (default beta, and beta = 3), and points where the sum is 0."""
+    rng = np.random.default_rng(60361)
+    cases = [_network_case(P1A_INPUT, None, "input of 1(a)"), _network_case(P1A_INPUT, P1D_BETAS[1], "input of 1(a)")]
+    for beta in P1D_BETAS:
+        cases.append(_network_case(_point_in_band(rng, SUM_BANDS[0]), beta, "hidden sum 0"))
+    return cases
+
+
+def _band_cases(rng: np.random.Generator, bands: tuple[tuple[float, float], ...]) -> list[Case]:
+    """Two random points in each band of the hidden sum, one with beta = 1 and one with a random beta."""
+    cases = []
+    for band in bands:
+        for beta in (1.0, _random_beta(rng)):
+            what = "hidden sum 0" if band[1] == 0 else f"hidden sum between {band[0]:g} and {band[1]:g}"
+            cases.append(_network_case(_point_in_band(rng, band), beta, what))
+    return cases
+
+
+def relu_network_inner_cases() -> list[Case]:
+    """Random points where the hidden sum is at most 2 (the output ReLU passes u2 unchanged)."""
+    return _band_cases(np.random.default_rng(60362), SUM_BANDS[:3])
+
+
+def relu_network_outer_cases() -> list[Case]:
+    """Random points where the hidden sum is above 2 (the output ReLU sets u2 to 0)."""
+    return _band_cases(np.random.default_rng(60375), SUM_BANDS[3:])
+
+
+def relu_network_large_cases() -> list[Case]:
+    """Large beta (up to 1e3) and inputs far enough out that a naive softmax overflows."""
+    rng = np.random.default_rng(60363)
+    cases = [
+        _network_case(_point_in_band(rng, SUM_BANDS[1]), 1e3, "large beta"),
+        _network_case(_point_in_band(rng, SUM_BANDS[3]), 1e3, "large beta"),
+        _network_case(_point_in_band(rng, SUM_BANDS[0]), 250.0, "large beta"),
+    ]
+    far = [(plain_number(rng, 400.0, 600.0), plain_number(rng, -600.0, -400.0)),
+           (plain_number(rng, -900.0, -750.0), plain_number(rng, -0.9, 0.9))]
+    cases += [_network_case(x, beta, "far input") for x, beta in zip(far, (1.0, 3.0), strict=True)]
+    return cases
+
+
+def _point_on_unit_line(rng: np.random.Generator, unit: int) -> tuple[float, float]:
+    """A point on the decision boundary ``z_unit = 0`` outside the region where the sum is 0."""
+    while True:
+        t = plain_number(rng, 1.05, 6.0) * (1 if rng.uniform() < 0.5 else -1)
+        a1, a2, c = W[unit]
+        x = (-c / a1, t) if a1 else (t, -c / a2)
+        if _off_the_curves(hidden_sum(*x)):
+            return float(x[0]), float(x[1])
+
+
+def _point_with_sum(rng: np.random.Generator, level: float) -> tuple[float, float]:
+    """A random point in a corner quadrant where the hidden sum is exactly ``level`` (> 0)."""
+    share = plain_number(rng, 0.1, level - 0.1)
+    sign1, sign2 = (1 if v < 0.5 else -1 for v in rng.uniform(size=2))
+    return sign1 * (1.0 + share), sign2 * (1.0 + level - share)
+
+
+def relu_network_edge_cases() -> list[Case]:
+    """Inputs on the hidden units' boundary lines, on the kinks of the output layer, and tiny beta."""
+    rng = np.random.default_rng(60364)
+    cases = [_network_case(_point_on_unit_line(rng, unit), _random_beta(rng), f"on the boundary of unit {unit + 1}")
+             for unit in range(len(W))]
+    cases.append(_network_case(_point_with_sum(rng, 2.0), 0.01, "hidden sum exactly 2 (u2 = 0)"))
+    cases.append(_network_case(_point_with_sum(rng, 4.0), _random_beta(rng), "hidden sum exactly 4"))
+    cases.append(_network_case(_point_in_band(rng, SUM_BANDS[2]), 1e-3, "tiny beta"))
+    return cases
 
 
 def relu_network_cases() -> list[Case]:
-    """Calls of ``relu_network``: the handout's points, each set of 1(c), several betas, random points."""
-    points: list[tuple[float, float, str]] = [(*P1A_INPUT, "x = (3, 14)")]
-    for level in P1C_LEVELS:
-        poly = level_set_polygon(level)
-        (a1, a2), (b1, b2) = poly[0], poly[1]
-        points.append((a1, a2, f"vertex of the set where the hidden sum is {level}"))
-        points.append(((a1 + b1) / 2, (a2 + b2) / 2, f"edge of the set where the hidden sum is {level}"))
-    cases = [Case(args=(float(p), float(q)), kwargs={"beta": 1.0}, label=label) for p, q, label in points]
-    for beta in (3.0, 0.1, 1e3):
-        cases.append(Case(args=(3.0, 14.0), kwargs={"beta": beta}, label=f"x = (3, 14), beta = {beta:g}"))
-        cases.append(Case(args=(0.5, -0.5), kwargs={"beta": beta}, label=f"x = (0.5, -0.5), beta = {beta:g}"))
-    rng = np.random.default_rng(6036)
-    for _ in range(8):
-        p, q = (float(v) for v in np.round(rng.uniform(-6.0, 6.0, size=2), 3))
-        beta = float(rng.choice([0.5, 1.0, 2.0, 3.0]))
-        cases.append(
-            Case(args=(p, q), kwargs={"beta": beta}, label=f"random x = ({p}, {q}), beta = {beta:g}")
-        )
-    return cases
+    """Every call of ``relu_network``, group by group."""
+    return [*relu_network_handout_cases(), *relu_network_inner_cases(), *relu_network_outer_cases(),
+            *relu_network_large_cases(), *relu_network_edge_cases()]
+
+
+def _softmax_case(u: list[float], beta: float, what: str) -> Case:
+    return Case(args=(np.array(u, dtype=float), float(beta)), label=f"{what}: u = {u}, beta = {beta:g}")
+
+
+def _random_pair(rng: np.random.Generator, scale: float) -> list[float]:
+    return [plain_number(rng, -scale, scale), plain_number(rng, -scale, scale)]
+
+
+def softmax_beta_ordinary_cases() -> list[Case]:
+    """Random ``u`` of moderate size with random beta in [0.1, 10], and beta = 1."""
+    rng = np.random.default_rng(60365)
+    return [_softmax_case(_random_pair(rng, 4.0), 1.0 if k == 0 else _random_beta(rng), "ordinary")
+            for k in range(5)]
+
+
+def softmax_beta_large_beta_cases() -> list[Case]:
+    """beta from 1e3 to 1e6, with entries far apart, close together and equal."""
+    rng = np.random.default_rng(60366)
+    centre = plain_number(rng, -3.0, 3.0)
+    return [
+        _softmax_case(_random_pair(rng, 4.0), 1e3, "large beta"),
+        _softmax_case(_random_pair(rng, 4.0), 1e6, "large beta"),
+        _softmax_case([centre, centre], 1e6, "large beta, equal entries"),
+        _softmax_case([centre, centre + 1.3e-6], 1e6, "large beta, entries 1.3e-6 apart"),
+        _softmax_case([centre + 2.7e-4, centre], 1e4, "large beta, entries 2.7e-4 apart"),
+    ]
+
+
+def softmax_beta_large_u_cases() -> list[Case]:
+    """Entries of a size where ``exp`` overflows or underflows without the shift."""
+    rng = np.random.default_rng(60367)
+    big = plain_number(rng, 750.0, 900.0)
+    return [
+        _softmax_case([big, -plain_number(rng, 750.0, 900.0)], 1.0, "large |u|"),
+        _softmax_case([-big, -big - plain_number(rng, 0.2, 3.0)], 1.0, "large |u|"),
+        _softmax_case([big, big + plain_number(rng, 0.2, 3.0)], 3.0, "large |u|"),
+        _softmax_case([-big, plain_number(rng, -3.0, 3.0)], _random_beta(rng), "large |u|"),
+    ]
 
 
 def softmax_beta_cases() -> list[Case]:
-    """Calls of ``softmax_beta``: ordinary inputs, huge beta, huge ``|u|``, random inputs."""
-    fixed: list[tuple[list[float], float]] = [
-        ([0.0, 2.0], 1.0),
-        ([3.0, 0.0], 1.0),
-        ([1.0, 1.0], 3.0),
-        ([15.0, 0.0], 3.0),
-        ([0.3, 0.2], 0.1),
-        ([1.0, 0.0], 1e6),
-        ([0.0, 1.0], 1e6),
-        ([800.0, -800.0], 1.0),
-        ([1000.0, 1000.5], 1e3),
-        ([-750.0, -760.0], 1e6),
-    ]
-    cases = [Case(args=(np.array(u), float(b)), label=f"u = {u}, beta = {b:g}") for u, b in fixed]
-    rng = np.random.default_rng(6036)
-    for _ in range(5):
-        u = np.round(rng.normal(0.0, 5.0, size=2), 3)
-        beta = float(rng.choice([0.1, 1.0, 3.0, 10.0]))
-        cases.append(Case(args=(u, beta), label=f"random u = {u.tolist()}, beta = {beta:g}"))
-    return cases
+    """Every call of ``softmax_beta``, group by group."""
+    return [*softmax_beta_ordinary_cases(), *softmax_beta_large_beta_cases(), *softmax_beta_large_u_cases()]

@@ -24,7 +24,11 @@ __all__ = [
     "SEQ2",
     "all_sequences",
     "lstm_run",
+    "lstm_run_binary_cases",
     "lstm_run_cases",
+    "lstm_run_edge_cases",
+    "lstm_run_handout_cases",
+    "lstm_run_signed_cases",
     "lstm_run_unrounded",
     "negated_unit",
     "p2a_h_seq1",
@@ -195,27 +199,91 @@ def all_sequences(alphabet: Sequence[Any], max_len: int = 8) -> Iterator[tuple[A
         yield from itertools.product(alphabet, repeat=length)
 
 
-def lstm_run_cases() -> list[Case]:
-    """Calls of ``lstm_run``: the handout's runs, the 2(c) and 2(d) units, random units."""
-    cases = [
-        Case(args=(list(SEQ1), dict(HANDOUT_PARAMS)), label="handout parameters, sequence 1"),
-        Case(args=(list(SEQ2), dict(HANDOUT_PARAMS)), label="handout parameters, sequence 2"),
-        Case(args=([0, 1, 1, 0, 1, 1, 1], dict(HANDOUT_PARAMS)), label="handout parameters, [0,1,1,0,1,1,1]"),
-        Case(args=(list(SEQ1), p2c_params()), label="negated unit, sequence 1"),
-        Case(args=(list(SEQ2), p2c_params()), label="negated unit, sequence 2"),
-        Case(args=([1, -1, 1, 1, -1, -1, -1], p2d_params()), label="sign-of-sum unit, [1,-1,1,1,-1,-1,-1]"),
-        Case(args=([-1, -1, -1], p2d_params()), label="sign-of-sum unit, [-1,-1,-1]"),
-    ]
-    rng = np.random.default_rng(6036)
-    k = 0
-    while k < 8:
-        params = {
-            key: float(v) for key, v in zip(PARAM_KEYS, np.round(rng.normal(0.0, 3.0, 12), 2), strict=True)
-        }
-        alphabet = [0, 1] if k % 2 == 0 else [-1, 1]
-        xs = [int(v) for v in rng.choice(alphabet, size=int(rng.integers(3, 9)))]
-        if _rounding_margin(xs, params) < 1e-3 or len(set(lstm_run(xs, params))) < 2:
-            continue  # too close to a rounding tie, or a constant output that tells little
-        k += 1
-        cases.append(Case(args=(xs, params), label=f"random parameters {k}, input {xs}"))
+# --- calls of the student's lstm_run ---------------------------------------------
+#
+# Graded by groups of calls that the rubric names; a group earns its points only
+# when every call in it is right.  The calls are public (students see the
+# check's feedback before the due date), so no call passes the weights of 2(c)
+# or 2(d): besides the handout's weights, every unit is random.  Every random
+# call changes its output when its weights are replaced by the handout's, is
+# not all zeros, and keeps each unrounded h_t at least 0.02 from a rounding tie.
+
+_MARGIN = 0.02
+
+
+def _random_weight(rng: np.random.Generator, scale: float) -> float:
+    """A random weight with two decimals, never a multiple of 1/2."""
+    while True:
+        value = round(float(rng.normal(0.0, scale)), 2)
+        if not (2 * value).is_integer():
+            return value
+
+
+def _random_unit(rng: np.random.Generator, scale: float = 3.0) -> dict[str, float]:
+    return {key: _random_weight(rng, scale) for key in PARAM_KEYS}
+
+
+def _telling(xs: Sequence[float], params: Mapping[str, float]) -> bool:
+    """Whether a call tells a working unit from a constant or from the handout's weights."""
+    out = lstm_run(xs, params)
+    return (
+        _rounding_margin(xs, params) >= _MARGIN
+        and any(out)
+        and (len(xs) < 2 or len(set(out)) > 1)
+        and out != lstm_run(xs, HANDOUT_PARAMS)
+    )
+
+
+def _random_call(rng: np.random.Generator, xs: Sequence[int], scale: float = 3.0) -> dict[str, float]:
+    """Random weights for which running ``xs`` is a telling call."""
+    while True:
+        params = _random_unit(rng, scale)
+        if _telling(xs, params):
+            return params
+
+
+def _random_run(rng: np.random.Generator, alphabet: Sequence[int], length: int) -> tuple[list[int], dict[str, float]]:
+    """A random input sequence over ``alphabet`` and random weights making a telling call."""
+    xs = [int(v) for v in rng.choice(alphabet, size=length)]
+    return xs, _random_call(rng, xs)
+
+
+def _lstm_case(xs: Sequence[int], params: Mapping[str, float], what: str) -> Case:
+    return Case(args=(list(xs), dict(params)), label=f"{what}, input {list(xs)}")
+
+
+def lstm_run_handout_cases() -> list[Case]:
+    """The handout's two sequences, with the handout's weights and with random weights."""
+    rng = np.random.default_rng(60368)
+    cases = [_lstm_case(xs, HANDOUT_PARAMS, "handout weights") for xs in (SEQ1, SEQ2)]
+    cases += [_lstm_case(xs, _random_call(rng, xs), "random weights") for xs in (SEQ1, SEQ2)]
     return cases
+
+
+def lstm_run_binary_cases() -> list[Case]:
+    """Random units on random 0/1 sequences of length 3 to 10."""
+    rng = np.random.default_rng(60369)
+    return [_lstm_case(*_random_run(rng, (0, 1), length), "random weights") for length in (3, 5, 7, 8, 10)]
+
+
+def lstm_run_signed_cases() -> list[Case]:
+    """Random units on random +1/-1 sequences of length 3 to 10."""
+    rng = np.random.default_rng(60370)
+    return [_lstm_case(*_random_run(rng, (-1, 1), length), "random weights") for length in (4, 6, 9, 10)]
+
+
+def lstm_run_edge_cases() -> list[Case]:
+    """One-step sequences, an all-zero input, and large weights (saturated gates) on length 10."""
+    rng = np.random.default_rng(60371)
+    signs = [int(v) for v in rng.choice((-1, 1), size=10)]
+    return [
+        _lstm_case([1], _random_call(rng, [1]), "random weights, one step"),
+        _lstm_case([-1], _random_call(rng, [-1]), "random weights, one step"),
+        _lstm_case([0, 0, 0, 0], _random_call(rng, [0, 0, 0, 0]), "random weights, all-zero input"),
+        _lstm_case(signs, _random_call(rng, signs, scale=60.0), "large random weights"),
+    ]
+
+
+def lstm_run_cases() -> list[Case]:
+    """Every call of ``lstm_run``, group by group."""
+    return [*lstm_run_handout_cases(), *lstm_run_binary_cases(), *lstm_run_signed_cases(), *lstm_run_edge_cases()]

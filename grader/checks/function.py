@@ -1,28 +1,54 @@
-"""Check a student function by its behaviour: fixed and seeded random calls.
+"""Check a student function by its behaviour on named groups of calls.
 
-The rubric names the reference function (``expected:``) and a reference
-function listing the cases (``options.cases``).  The grader runs every case in
-the sandbox (see ``plan``) and here compares each outcome with the reference
-output within tolerance.  Credit is the share of cases right.
+The rubric names the reference function (``expected:``) and the groups of
+calls (``options.groups``): each group has a name, the reference function
+listing its cases and its points.  The grader runs every case in the sandbox
+(see ``plan``) and here compares each outcome with the reference output within
+tolerance.  A group earns its points only when every call in it is right, so
+that partial credit means partly working code, not a share of lucky calls.
+
+Feedback lists every group as passed or failed with, for a failed group, what
+went wrong in its first failing call.  The call itself (its arguments, never
+the expected output) is shown only when the check's feedback is visible before
+the due date (``SHOWN_BEFORE_DUE``): the calls of such a check are public, so
+none of them may be derived from a hidden answer (a test sees to it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from types import ModuleType
+from typing import Any, cast
 
 import numpy as np
 
-from grader.answers import Failed, FunctionAnswer, FunctionRef, Missing, describe
+from grader.answers import CallOutcome, Failed, FunctionAnswer, FunctionRef, Missing, describe
 from grader.calls import Case, Named, resolve_args
 from grader.checks import CheckContext
 from grader.results import CheckResult, Status
 from grader.tolerance import first_difference
 
-__all__ = ["EXPECTS_CALLABLE", "Params", "check", "describe_case", "plan"]
+__all__ = ["EXPECTS_CALLABLE", "SHOWN_BEFORE_DUE", "Group", "Params", "check", "describe_case", "plan"]
 
 EXPECTS_CALLABLE = True
+#: Visibilities whose feedback students may see before the due date.
+SHOWN_BEFORE_DUE = frozenset({"visible", "after_published"})
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A named group of calls, all right or no points.
+
+    Attributes:
+        name: shown in feedback, e.g. ``"random inputs over every region of 1(c)"``.
+        cases: name of the reference function returning the group's list of ``Case``.
+        points: what the group is worth; the groups' points add up to the check's.
+    """
+
+    name: str
+    cases: str
+    points: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,35 +57,82 @@ class Params:
 
     Attributes:
         expected: the reference function.
-        cases: name of the reference function returning the list of ``Case``.
+        groups: the groups of calls (mappings with ``name``, ``cases``, ``points`` are accepted).
         rtol, atol: tolerance for every number of every output.
-        partial: credit the share of right cases (else all or nothing).
         signature: the parameter list shown in feedback, e.g. ``(x1, x2, beta=1.0)``.
+        visibility: the check's visibility (set by the grader from the rubric).
     """
 
     expected: Callable[..., Any]
-    cases: str
+    groups: tuple[Group, ...]
     rtol: float = 1e-2
     atol: float = 1e-6
-    partial: bool = True
     signature: str = ""
+    visibility: str = "after_due_date"
+
+    def __post_init__(self) -> None:
+        groups = tuple(Group(**dict(g)) if isinstance(g, Mapping) else g for g in self.groups)
+        if not groups or not all(isinstance(g, Group) for g in groups):
+            raise ValueError("groups: give at least one group with name, cases and points")
+        if len({g.name for g in groups}) != len(groups):
+            raise ValueError("groups: two groups have the same name")
+        if any(not isinstance(g.points, (int, float)) or g.points < 0 for g in groups):
+            raise ValueError("groups: points must be numbers >= 0")
+        for tol in (self.rtol, self.atol):
+            if not isinstance(tol, (int, float)) or tol < 0:
+                raise ValueError("rtol and atol must be numbers >= 0")
+        object.__setattr__(self, "groups", groups)
+
+    @property
+    def points(self) -> float:
+        return float(sum(g.points for g in self.groups))
+
+
+def _memo(reference: ModuleType) -> dict[Any, Any]:
+    memo: dict[Any, Any] = reference.__dict__.setdefault("__grader_function_memo__", {})
+    return memo
+
+
+def _cases(reference: ModuleType, group: Group) -> tuple[Case, ...]:
+    """The group's cases, listed once per reference module."""
+    memo = _memo(reference)
+    if group.cases not in memo:
+        listing = getattr(reference, group.cases, None)
+        if not callable(listing):
+            raise ValueError(f"group {group.name!r}: the reference has no function {group.cases!r}")
+        cases = tuple(listing())
+        if not cases or not all(isinstance(c, Case) for c in cases):
+            raise ValueError(f"group {group.name!r}: {group.cases}() must return a non-empty list of Case")
+        memo[group.cases] = cases
+    return cast(tuple[Case, ...], memo[group.cases])
+
+
+def _expected_outputs(params: Params, reference: ModuleType, group: Group) -> tuple[Any, ...]:
+    """The reference outputs of the group's cases, computed once per reference module."""
+    memo = _memo(reference)
+    key = (group.cases, params.expected)
+    if key not in memo:
+        memo[key] = tuple(
+            params.expected(*resolve_args(c.args), **resolve_args(c.kwargs)) for c in _cases(reference, group)
+        )
+    return cast(tuple[Any, ...], memo[key])
 
 
 def plan(params: Params, *, ctx: CheckContext) -> list[Case]:
-    """The calls to make in the sandbox, from the reference's case list."""
+    """The calls to make in the sandbox: every group's cases, group after group."""
     if ctx.reference is None:
         raise ValueError("a function check needs the reference module")
-    return list(getattr(ctx.reference, params.cases)())
+    return [case for group in params.groups for case in _cases(ctx.reference, group)]
 
 
 def _show(value: Any) -> str:
     if isinstance(value, Named):
         return value.name
     if isinstance(value, np.ndarray):
-        return np.array2string(value, precision=4, separator=", ", threshold=20)
+        return _show(value.tolist())
     if isinstance(value, (list, tuple)):
-        inner = ", ".join(_show(v) for v in value[:8])
-        more = ", ..." if len(value) > 8 else ""
+        inner = ", ".join(_show(v) for v in value[:10])
+        more = ", ..." if len(value) > 10 else ""
         return f"[{inner}{more}]" if isinstance(value, list) else f"({inner}{more})"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {_show(v)}" for k, v in list(value.items())[:12]) + "}"
@@ -72,15 +145,29 @@ def describe_case(case: Case) -> str:
     """The call as the student would write it, compactly."""
     args = [_show(a) for a in case.args] + [f"{k}={_show(v)}" for k, v in case.kwargs.items()]
     text = "(" + ", ".join(args) + ")"
-    return text if len(text) <= 300 else text[:297] + "...)"
+    return text if len(text) <= 400 else text[:397] + "...)"
 
 
-def _expected_output(params: Params, case: Case) -> Any:
-    return params.expected(*resolve_args(case.args), **resolve_args(case.kwargs))
+def _group_verdict(
+    params: Params, ctx: CheckContext, ref: FunctionRef, group: Group, outcomes: tuple[CallOutcome, ...]
+) -> str | None:
+    """None when every call of the group is right, else what went wrong (and where, if it may be shown)."""
+    reference = cast(ModuleType, ctx.reference)
+    cases = _cases(reference, group)
+    expected = _expected_outputs(params, reference, group)
+    wrong: list[str] = []
+    for case, want, outcome in zip(cases, expected, outcomes, strict=True):
+        problem = _judge(params, want, outcome.value)
+        if problem is not None:
+            show = ctx.reveal and params.visibility in SHOWN_BEFORE_DUE
+            wrong.append(f"{ref.name}{describe_case(case)}: {problem}" if show else problem)
+    if not wrong:
+        return None
+    return f"{len(wrong)} of {len(cases)} call(s) went wrong; first: {wrong[0]}"
 
 
 def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
-    """Compare every planned call's outcome with the reference output."""
+    """Judge each group of calls: all right earns the group's points, anything less earns none."""
     if isinstance(answer, Missing) or answer is None:
         return CheckResult(0.0, "missing", "Not answered yet: define this function.")
     if isinstance(answer, Failed):
@@ -89,37 +176,40 @@ def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
         answer = FunctionAnswer(answer, ())
     if not isinstance(answer, FunctionAnswer):
         return CheckResult.invalid(f"Expected a function {params.signature}; found {describe(answer)}.")
-    cases = plan(params, ctx=ctx)
-    if len(answer.outcomes) != len(cases):
+    if ctx.reference is None:
+        raise ValueError("a function check needs the reference module")
+    sizes = [len(_cases(ctx.reference, g)) for g in params.groups]
+    if len(answer.outcomes) != sum(sizes):
         return CheckResult(0.0, "error", "The function could not be called (no outcomes were recorded).")
-    right = 0
-    problems: list[str] = []
-    for case, outcome in zip(cases, answer.outcomes, strict=True):
-        problem = _judge(params, case, outcome.value)
-        if problem is None:
-            right += 1
+    lines: list[str] = []
+    earned, passed, start = 0.0, 0, 0
+    for group, size in zip(params.groups, sizes, strict=True):
+        verdict = _group_verdict(params, ctx, answer.ref, group, answer.outcomes[start:start + size])
+        start += size
+        head = f"- {group.name} ({group.points:g} point{'' if group.points == 1 else 's'}, {size} call(s)): "
+        if verdict is None:
+            earned += group.points
+            passed += 1
+            lines.append(head + "passed.")
         else:
-            problems.append(f"{answer.ref.name}{describe_case(case)}: {problem}" if ctx.reveal else problem)
-    total = len(cases)
-    if right == total:
-        return CheckResult.passed(f"All {total} calls gave the right result.")
-    fraction = right / total if params.partial else 0.0
-    status: Status = "partial" if fraction > 0 else "failed"
+            lines.append(head + "failed: " + verdict)
+    total = len(params.groups)
+    if passed == total:
+        return CheckResult.passed(f"All {total} groups of calls passed ({sum(sizes)} calls).")
+    fraction = earned / params.points if params.points > 0 else passed / total
+    status: Status = "partial" if passed > 0 else "failed"
     if all(isinstance(o.value, Failed) for o in answer.outcomes):
         status = "error"
-    lines = [f"{right} of {total} calls gave the right result."]
-    lines.append("First problem: " + problems[0])
-    if len(problems) > 1:
-        lines.append(f"({len(problems) - 1} more call(s) went wrong.)")
-    return CheckResult(fraction, status, "\n".join(lines))
+    summary = (f"{passed} of {total} groups of calls passed ({earned:g} of {params.points:g} points); "
+               "a group earns its points only when every call in it is right.")
+    return CheckResult(fraction, status, "\n".join([summary, *lines]))
 
 
-def _judge(params: Params, case: Case, value: Any) -> str | None:
+def _judge(params: Params, expected: Any, value: Any) -> str | None:
     if isinstance(value, Failed):
         if value.timed_out:
             return f"it ran out of time ({value.message})"
         return f"it did not return a value: {value.message}"
-    expected = _expected_output(params, case)
     if value is None:
         return "it returned None (is a `return` missing?)"
     diff = first_difference(value, expected, params.rtol, params.atol)
