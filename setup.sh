@@ -37,4 +37,7 @@ for secret in reference rubrics submissions_example tests benchmarks results .gi
 done
 GS_ROOT="${GRADER_GRADESCOPE_ROOT:-/autograder}"
 mkdir -p "$GS_ROOT/results" && chmod 700 "$GS_ROOT/results"
+# The sandbox account may pass through Gradescope's root, not list it; each run
+# also locks what lies there (submission_metadata.json holds earlier results).
+chmod 711 "$GS_ROOT"
 echo "setup complete: $("$ROOT/.venv/bin/python" --version)"
