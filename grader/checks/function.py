@@ -29,7 +29,7 @@ from grader.checks import CheckContext
 from grader.results import CheckResult, Status
 from grader.tolerance import first_difference
 
-__all__ = ["EXPECTS_CALLABLE", "SHOWN_BEFORE_DUE", "Group", "Params", "check", "describe_case", "plan"]
+__all__ = ["EXPECTS_CALLABLE", "SHOWN_BEFORE_DUE", "Group", "Params", "check", "describe_case", "grouped_plan", "plan"]
 
 EXPECTS_CALLABLE = True
 #: Visibilities whose feedback students may see before the due date.
@@ -118,11 +118,16 @@ def _expected_outputs(params: Params, reference: ModuleType, group: Group) -> tu
     return cast(tuple[Any, ...], memo[key])
 
 
-def plan(params: Params, *, ctx: CheckContext) -> list[Case]:
-    """The calls to make in the sandbox: every group's cases, group after group."""
+def grouped_plan(params: Params, *, ctx: CheckContext) -> list[tuple[Group, tuple[Case, ...]]]:
+    """Each group with its cases, in the order ``plan`` lists the calls (reporters use it too)."""
     if ctx.reference is None:
         raise ValueError("a function check needs the reference module")
-    return [case for group in params.groups for case in _cases(ctx.reference, group)]
+    return [(group, _cases(ctx.reference, group)) for group in params.groups]
+
+
+def plan(params: Params, *, ctx: CheckContext) -> list[Case]:
+    """The calls to make in the sandbox: every group's cases, group after group."""
+    return [case for _, cases in grouped_plan(params, ctx=ctx) for case in cases]
 
 
 def _show(value: Any) -> str:
@@ -176,9 +181,7 @@ def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
         answer = FunctionAnswer(answer, ())
     if not isinstance(answer, FunctionAnswer):
         return CheckResult.invalid(f"Expected a function {params.signature}; found {describe(answer)}.")
-    if ctx.reference is None:
-        raise ValueError("a function check needs the reference module")
-    sizes = [len(_cases(ctx.reference, g)) for g in params.groups]
+    sizes = [len(cases) for _, cases in grouped_plan(params, ctx=ctx)]
     if len(answer.outcomes) != sum(sizes):
         return CheckResult(0.0, "error", "The function could not be called (no outcomes were recorded).")
     lines: list[str] = []
