@@ -171,7 +171,8 @@ def _unexplained(check: CheckSummary) -> str:
             continue
         ids = ", ".join(group.members[:8]) + (" …" if group.count > 8 else "")
         out.append(f'<p>{group.count} × <code>{_e(group.example)}</code> <span class="muted">({_e(ids)})</span></p>')
-        out.append(f"<details><summary>rubric rule to paste</summary><pre>{_e(snippet)}</pre></details>")
+        opened = " open" if group is check.unexplained[0][0] else ""
+        out.append(f"<details{opened}><summary>rubric rule to paste</summary><pre>{_e(snippet)}</pre></details>")
     if rest:
         shown = "; ".join(f"{g.count} × {g.example}" for g in rest[:10])
         out.append(f'<p class="muted">Also: {_e(shown)}{" …" if len(rest) > 10 else ""}</p>')
