@@ -88,7 +88,7 @@ def run(
     if inside(Path(submission), gradescope_root()):
         secrets += private_entries(gradescope_root())
     outcome = grade_to_results(submission, rubric=rubric, assignment=assignment, limits=limits,
-                               secret_paths=tuple(secrets))
+                               secret_paths=tuple(dict.fromkeys(secrets)))
     results = dict(outcome.results)
     results.setdefault("execution_time", round(time.monotonic() - started, 3))
     _remove_planted(results_path)

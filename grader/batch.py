@@ -400,6 +400,7 @@ def run_batch(
         raise FileNotFoundError(f"{folder} is not a folder")
     out_dir = Path(out_dir) if out_dir else default_out_dir(csv_path)
     out_dir.mkdir(parents=True, exist_ok=True)
+    register_sandbox_user(user_prefix)
     lock_secret_paths([out_dir])  # as root: earlier results are the grader's only
     spec: Rubric = load_rubric(rubric)
     subs = discover(folder, exclude=(out_dir, csv_path))

@@ -117,3 +117,28 @@ def test_python_m_grader_grade_writes_json(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "line 5: SyntaxError" in proc.stdout
     assert read_results(out)["score"] == 0
+
+
+def test_grading_gradescopes_submission_keeps_the_rest_of_gradescopes_root_from_the_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gs = tmp_path / "autograder"
+    for folder in ("submission", "results", "source/private"):
+        (gs / folder).mkdir(parents=True)
+    (gs / "submission" / "hw4.py").write_text("p1a_output = (1, 2)\n")
+    (gs / "submission_metadata.json").write_text("{}")
+    seen: list[tuple[Path, ...]] = []
+
+    def record(submission: Path, **kwargs: object) -> autograder.Outcome:
+        seen.append(tuple(kwargs["secret_paths"]))  # type: ignore[arg-type]
+        raise SystemExit(0)
+
+    monkeypatch.setattr(autograder, "grade_to_results", record)
+    monkeypatch.setenv("GRADER_GRADESCOPE_ROOT", str(gs))
+    with pytest.raises(SystemExit):
+        autograder.run(gs / "submission", gs / "results" / "results.json", table=False)
+    assert seen == [(gs / "results", gs / "source", gs / "submission", gs / "submission_metadata.json")]
+    seen.clear()
+    with pytest.raises(SystemExit):
+        autograder.run(EXAMPLES / "partial", tmp_path / "out" / "results.json", table=False)
+    assert seen == [(tmp_path / "out",)]
