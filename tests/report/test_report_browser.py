@@ -164,7 +164,9 @@ def _png_facts(path: Path) -> tuple[int, int, int]:
     return size[0], size[1], len(set(zlib.decompress(idat)))
 
 
-def test_the_report_renders_a_non_blank_page(report_html: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_the_report_renders_a_non_blank_page(
+    report_html: Path, tmp_path_factory: pytest.TempPathFactory, proxy: list[str]
+) -> None:
     shot = tmp_path_factory.getbasetemp() / "artifacts" / "class_report.png"
     shot.parent.mkdir(exist_ok=True)
     blank = shot.with_name("blank.png")
