@@ -117,6 +117,7 @@ class Clock:
     cpu_start: float = 0.0
     wall_seconds: float = 0.0
     wall_end: float = 0.0
+    last_full: float = 0.0
 
     def start(self, allowance: float, *, wall: float | None = None) -> None:
         """Start timing an item: ``allowance`` CPU seconds, ``wall`` (default ``backstop`` times that)."""
@@ -126,10 +127,13 @@ class Clock:
         self.wall_end = time.monotonic() + self.wall_seconds
 
     def expired(self, now: float) -> str | None:
-        """``"cpu"`` or ``"wall"`` once a limit is reached."""
+        """``"cpu"`` or ``"wall"`` once a limit is reached (the other processes read every poll)."""
         if now >= self.wall_end:
             return "wall"
-        if self.tree.cpu() - self.cpu_start >= self.allowance:
+        full = now - self.last_full >= POLL_SECONDS
+        if full:
+            self.last_full = now
+        if self.tree.cpu(full=full) - self.cpu_start >= self.allowance:
             return "cpu"
         return None
 

@@ -232,7 +232,9 @@ def _launch(
         os.close(fd)
     # the child waits for its request; meanwhile it is confined (cgroup where possible)
     group = cpu_cgroup(proc.pid, limits.cpu_cores)
-    tree = ProcessTree(proc.pid, identity.uid, frozenset(keep), marker=str(CHILD))
+    # a forked child is the child itself; a started one may sit behind a namespace wrapper
+    marker = "" if isinstance(proc, ZygoteChild) else str(CHILD)
+    tree = ProcessTree(proc.pid, identity.uid, frozenset(keep), marker=marker)
     clock = Clock(tree, limits.startup_seconds, limits.wall_factor)
     clock.start(limits.startup_seconds, wall=limits.startup_seconds)
     try:
