@@ -47,7 +47,7 @@ __all__ = [
     "relu_network",
     "relu_network_cases",
     "relu_network_edge_cases",
-    "relu_network_handout_cases",
+    "relu_network_beta_cases",
     "relu_network_inner_cases",
     "relu_network_large_cases",
     "relu_network_outer_cases",
@@ -380,33 +380,34 @@ def _network_case(x: tuple[float, float], beta: float | None, what: str) -> Case
     return Case(args=(float(x[0]), float(x[1])), kwargs=kwargs, label=f"{what}: x = ({x[0]:g}, {x[1]:g}){shown}")
 
 
-def relu_network_handout_cases() -> list[Case]:
-    """The handout's input x = (3, 14) (default beta, and beta = 3), and points where the sum is 0."""
-    rng = np.random.default_rng(60361)
-    cases = [_network_case(P1A_INPUT, None, "input of 1(a)"), _network_case(P1A_INPUT, P1D_BETAS[1], "input of 1(a)")]
-    for beta in P1D_BETAS:
-        cases.append(_network_case(_point_in_band(rng, SUM_BANDS[0]), beta, "hidden sum 0"))
-    return cases
-
-
-def _band_cases(rng: np.random.Generator, bands: tuple[tuple[float, float], ...]) -> list[Case]:
-    """Two random points in each band of the hidden sum, one with beta = 1 and one with a random beta."""
+def _band_cases(rng: np.random.Generator, bands: tuple[tuple[float, float], ...], beta: float | None,
+                per_band: int = 2) -> list[Case]:
+    """``per_band`` random points in each band of the hidden sum, at ``beta`` (None: a random beta each)."""
     cases = []
     for band in bands:
-        for beta in (1.0, _random_beta(rng)):
-            what = "hidden sum 0" if band[1] == 0 else f"hidden sum between {band[0]:g} and {band[1]:g}"
-            cases.append(_network_case(_point_in_band(rng, band), beta, what))
+        what = "hidden sum 0" if band[1] == 0 else f"hidden sum between {band[0]:g} and {band[1]:g}"
+        for _ in range(per_band):
+            b = _random_beta(rng) if beta is None else beta
+            cases.append(_network_case(_point_in_band(rng, band), b, what))
     return cases
 
 
 def relu_network_inner_cases() -> list[Case]:
-    """Random points where the hidden sum is at most 2 (the output ReLU passes u2 unchanged)."""
-    return _band_cases(np.random.default_rng(60362), SUM_BANDS[:3])
+    """Beta = 1: random points where the hidden sum is at most 2 (the output ReLU passes u2 unchanged)."""
+    return _band_cases(np.random.default_rng(60362), SUM_BANDS[:3], 1.0)
 
 
 def relu_network_outer_cases() -> list[Case]:
-    """Random points where the hidden sum is above 2 (the output ReLU sets u2 to 0)."""
-    return _band_cases(np.random.default_rng(60375), SUM_BANDS[3:])
+    """Beta = 1: the handout's input x = (3, 14) and random points where the hidden sum is above 2."""
+    cases = [_network_case(P1A_INPUT, None, "input of 1(a)")]
+    return cases + _band_cases(np.random.default_rng(60375), SUM_BANDS[3:], 1.0)
+
+
+def relu_network_beta_cases() -> list[Case]:
+    """Other inverse temperatures: x = (3, 14) at the handout's beta = 3, random points at random beta."""
+    rng = np.random.default_rng(60361)
+    cases = [_network_case(P1A_INPUT, P1D_BETAS[1], "input of 1(a)")]
+    return cases + _band_cases(rng, SUM_BANDS, None, per_band=1)
 
 
 def relu_network_large_cases() -> list[Case]:
@@ -417,8 +418,8 @@ def relu_network_large_cases() -> list[Case]:
         _network_case(_point_in_band(rng, SUM_BANDS[3]), 1e3, "large beta"),
         _network_case(_point_in_band(rng, SUM_BANDS[0]), 250.0, "large beta"),
     ]
-    far = [(plain_number(rng, 400.0, 600.0), plain_number(rng, -600.0, -400.0)),
-           (plain_number(rng, -900.0, -750.0), plain_number(rng, -0.9, 0.9))]
+    far = [(plain_number(rng, -0.9, 0.9), plain_number(rng, 400.0, 600.0)),  # far along each axis, so that
+           (plain_number(rng, -900.0, -750.0), plain_number(rng, -0.9, 0.9))]  # each coordinate matters
     cases += [_network_case(x, beta, "far input") for x, beta in zip(far, (1.0, 3.0), strict=True)]
     return cases
 
@@ -453,7 +454,7 @@ def relu_network_edge_cases() -> list[Case]:
 
 def relu_network_cases() -> list[Case]:
     """Every call of ``relu_network``, group by group."""
-    return [*relu_network_handout_cases(), *relu_network_inner_cases(), *relu_network_outer_cases(),
+    return [*relu_network_inner_cases(), *relu_network_outer_cases(), *relu_network_beta_cases(),
             *relu_network_large_cases(), *relu_network_edge_cases()]
 
 

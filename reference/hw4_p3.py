@@ -33,7 +33,7 @@ __all__ = [
     "p3b_sigmoid_prime_mistake",
     "p3c_dC_dw1",
     "p3c_dC_dw1_factor_two",
-    "p3c_dC_dw1_no_relu_derivative",
+    "p3c_dC_dw1_no_relu_derivative", "p3c_dC_dw2_no_relu",
     "p3c_dC_dw2",
     "p3c_dC_dw2_factor_two",
     "p3d_dC_dw1",
@@ -242,6 +242,11 @@ def p3c_dC_dw1_no_relu_derivative() -> sp.Expr:
     ``w1*x > 0``.
     """
     return sp.Piecewise((p3c_dC_dw1(), W1 * X > 0))
+
+
+def p3c_dC_dw2_no_relu() -> sp.Expr:
+    """Known mistake in 3(c): ``w1*x`` in place of ``relu(w1*x)``; right exactly where ``w1*x > 0``."""
+    return sp.Piecewise((p3c_dC_dw2(), W1 * X > 0))
 
 
 # --- 3(d), 3(e) -------------------------------------------------------------------

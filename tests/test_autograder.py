@@ -104,8 +104,8 @@ def test_run_autograder_grades_a_path_and_prints_a_table(tmp_path: Path) -> None
         capture_output=True, text=True, timeout=300, env=env, cwd=ROOT, check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "Total: 23.04/100" in proc.stdout
-    assert read_results(tmp_path / "results.json")["score"] == 23.04
+    assert "Total: 25.54/100" in proc.stdout
+    assert read_results(tmp_path / "results.json")["score"] == 25.54
 
 
 def test_python_m_grader_grade_writes_json(tmp_path: Path) -> None:

@@ -316,7 +316,7 @@ def test_setup_and_run_autograder_in_gradescope_layout(zips: dict[str, Path]) ->
         assert setup.returncode == 0, setup.stderr[-3000:]
         assert "setup complete" in setup.stdout
         assert (source / ".venv" / "bin" / "python").exists()
-        for example, score in (("full_credit", 100.0), ("partial", 23.04)):
+        for example, score in (("full_credit", 100.0), ("partial", 25.54)):
             shutil.rmtree(root / "submission", ignore_errors=True)
             shutil.copytree(EXAMPLES / example, root / "submission")
             run = subprocess.run([str(root / "run_autograder")], cwd=root, env=env, capture_output=True, text=True,

@@ -175,7 +175,7 @@ def softmax_beta(u, beta):
     return right_softmax_beta(u, 1.0)
 
 def relu_network(x1, x2, beta=1.0):
-    return right_relu_network(x1, x2)
+    return right_relu_network(x1, 0.0, beta)
 
 def lstm_run(xs, params):
     return right_lstm_run(xs, HANDOUT)
@@ -362,3 +362,16 @@ def test_the_calls_stay_few(assignment: Assignment) -> None:
     counts = {answer: len(check.calls) for answer, check in function_checks(assignment).items()}
     assert sum(counts.values()) <= 150, counts
     assert all(math.isfinite(n) and n >= 10 for n in counts.values()), counts
+
+
+@pytest.mark.slow
+def test_a_network_that_ignores_beta_earns_only_the_beta_one_groups(assignment: Assignment, tmp_path: Path) -> None:
+    """Partly working code earns part of the points: right at beta = 1, wrong at any other beta."""
+    (tmp_path / "hw4.py").write_text(RIGHT + "\ndef relu_network(x1, x2, beta=1.0):\n"
+                                     "    return right_relu_network(x1, x2)\n", encoding="utf-8")
+    check = function_checks(assignment)["relu_network"]
+    report = grade_path(tmp_path, assignment, checks=[check])
+    test = next(t for t in report.tests if t.answer == "relu_network")
+    at_beta_one = sum(g.points for g in check.params.groups if g.name.startswith("beta = 1,"))
+    assert at_beta_one == 4
+    assert (test.status, test.score) == ("partial", at_beta_one), test.output

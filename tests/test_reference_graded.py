@@ -164,5 +164,5 @@ def test_binding_is_reproducible(assignment: Assignment) -> None:
     again = load_assignment(DEFAULT_RUBRIC)
     first = [describe_case(c) for check in assignment.checks for c in check.calls]
     second = [describe_case(c) for check in again.checks for c in check.calls]
-    assert len(first) == 72
+    assert len(first) == 76
     assert first == second

@@ -27,11 +27,11 @@ from grader.tolerance import as_plain
 
 CTX = CheckContext(reference=ref)
 NETWORK_GROUPS = (
-    {"name": "handout", "cases": "relu_network_handout_cases", "points": 2},
-    {"name": "inner", "cases": "relu_network_inner_cases", "points": 1.5},
-    {"name": "outer", "cases": "relu_network_outer_cases", "points": 1.5},
-    {"name": "large", "cases": "relu_network_large_cases", "points": 1.5},
-    {"name": "edges", "cases": "relu_network_edge_cases", "points": 1.5},
+    {"name": "inner", "cases": "relu_network_inner_cases", "points": 2},
+    {"name": "outer", "cases": "relu_network_outer_cases", "points": 2},
+    {"name": "beta", "cases": "relu_network_beta_cases", "points": 2},
+    {"name": "large", "cases": "relu_network_large_cases", "points": 1},
+    {"name": "edges", "cases": "relu_network_edge_cases", "points": 1},
 )
 
 
@@ -79,26 +79,26 @@ def test_the_reference_passes_every_group_of_the_rubric(assignment: Assignment) 
 def test_a_group_earns_its_points_only_when_every_call_in_it_is_right() -> None:
     params = network_params()
     result = kind.check(params, outcomes_of(naive_network, params, "relu_network"), ctx=CTX)
-    assert (result.status, result.fraction) == ("partial", 6.5 / 8)
+    assert (result.status, result.fraction) == ("partial", 7 / 8)
     lines = result.feedback.splitlines()
-    assert lines[0] == ("4 of 5 groups of calls passed (6.5 of 8 points); a group earns its points only when "
+    assert lines[0] == ("4 of 5 groups of calls passed (7 of 8 points); a group earns its points only when "
                         "every call in it is right.")
-    assert lines[1] == "- handout (2 points, 4 call(s)): passed."
-    assert lines[4].startswith("- large (1.5 points, 5 call(s)): failed: 4 of 5 call(s) went wrong; first: "
+    assert lines[1] == "- inner (2 points, 6 call(s)): passed."
+    assert lines[4].startswith("- large (1 point, 5 call(s)): failed: 3 of 5 call(s) went wrong; first: "
                                "relu_network(-0.874, -1.501, beta=1000): item [1] is nan (not a finite number).")
 
 
 def test_one_wrong_call_costs_its_whole_group() -> None:
     params = network_params()
-    first_inner_call = kind.plan(params, ctx=CTX)[4]
+    first_inner_call = kind.plan(params, ctx=CTX)[0]
 
     def wrong_once(x1: float, x2: float, beta: float = 1.0) -> tuple[float, float]:
         o = ref.relu_network(x1, x2, beta)
         return (o[1], o[0]) if (x1, x2) == first_inner_call.args else o
 
     result = kind.check(params, outcomes_of(wrong_once, params), ctx=CTX)
-    assert (result.status, result.fraction) == ("partial", 6.5 / 8)
-    assert "- inner (1.5 points, 6 call(s)): failed: 1 of 6 call(s) went wrong; first: f(0.221, 0.315, beta=1)" in (
+    assert (result.status, result.fraction) == ("partial", 6 / 8)
+    assert "- inner (2 points, 6 call(s)): failed: 1 of 6 call(s) went wrong; first: f(0.315, 0.125, beta=1)" in (
         result.feedback)
 
 

@@ -128,8 +128,9 @@ def public_forms(assignment: Assignment) -> set[str]:
         if check.visibility not in SEEN_BEFORE_DUE:
             continue
         for case in check.calls:
-            for x in _floats([resolve_args(case.args), resolve_args(case.kwargs)]):
-                forms.update((repr(x), f"{x:.6g}", f"{x:.5g}", f"{x:.4g}"))
+            for value in _floats([resolve_args(case.args), resolve_args(case.kwargs)]):
+                for x in (value, abs(value)):  # "-0.5073" holds "0.5073"
+                    forms.update((repr(x), f"{x:.6g}", f"{x:.5g}", f"{x:.4g}"))
     return forms
 
 

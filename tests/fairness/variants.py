@@ -142,7 +142,7 @@ def _p1b() -> list[Variant]:
         "import sympy\n_x1, _x2 = sympy.symbols('x1 x2')\n"
         "p1b_positive_sides = [_x1 > 1, sympy.Gt(_x2, 1), sympy.Lt(_x1, -1), -_x2 - 1 > 0]"
     )
-    wrong_4 = ", ".join(f'{i + 1}: "{s}"' for i, s in enumerate([*sides[:3], "x2 > -1"]))
+    wrong_4 = ", ".join(f'{i + 1}: "{s}"' for i, s in enumerate([*sides[:3], "x2 < -2"]))
     return [
         full("p1b_dict_1_to_4", t, f"p1b_positive_sides = {{{keyed1}}}"),
         full("p1b_dict_0_to_3", t, f"p1b_positive_sides = {{{keyed0}}}"),
@@ -279,7 +279,7 @@ def _relu_network() -> list[Variant]:
         zero("relu_raises_off_handout", t,
              wrapped + "    if (x1, x2) != (3, 14):\n        raise ValueError(repr((x1, x2, beta)))\n"
              "    return _relu_network_right(x1, x2, beta)\n", "ValueError"),
-        partial("relu_ignores_beta", t, wrapped + "    return _relu_network_right(x1, x2)\n", 2, 6, "beta"),
+        partial("relu_ignores_beta", t, wrapped + "    return _relu_network_right(x1, x2)\n", 4, 4, "beta"),
     ]
 
 
