@@ -186,6 +186,9 @@ def _view(workdir: Path, python: str) -> list[tuple[str, str, str]]:
             spec.append(("ro", str(path), str(path)))
     etc = [f"/etc/{n}" for n in _ETC] + sorted(glob.glob("/etc/python3*"))
     spec += [("ro", p, p) for p in etc if os.path.exists(p)]
+    # the private /tmp first: the engine or the Python may live below it (an unzipped bundle)
+    spec += [("proc", "", "/proc"), ("dev", "", "/dev"), ("tmpfs", "", "/tmp"), ("tmpfs", "", "/var/tmp"),
+             ("tmpfs", "", "/dev/shm")]
     system = [Path("/") / name for name in _SYSTEM]
     bound: list[Path] = []
     for root in [_PACKAGE, *_python_roots(python)]:
@@ -194,8 +197,6 @@ def _view(workdir: Path, python: str) -> list[tuple[str, str, str]]:
         if root.is_dir() and root != Path("/") and not any(root == b or b in root.parents for b in inside):
             spec.append(("ro", str(root), str(root)))
             bound.append(root)
-    spec += [("proc", "", "/proc"), ("dev", "", "/dev"), ("tmpfs", "", "/tmp"), ("tmpfs", "", "/var/tmp"),
-             ("tmpfs", "", "/dev/shm")]
     work = str(Path(workdir).resolve())
     spec.append(("ro", work, work))
     spec += [("rw", f"{work}/{sub}", f"{work}/{sub}") for sub in ("submission", "tmp")]
