@@ -218,7 +218,7 @@ def _init_worker(rubric: Path, counter: Any, user_prefix: str) -> None:
 
 
 @contextlib.contextmanager
-def staged(path: Path, max_bytes: int) -> Iterator[tuple[Path, list[str]]]:
+def staged(path: Path, max_bytes: int, *, stem: str) -> Iterator[tuple[Path, list[str]]]:
     """A private copy of one submission (a 0700 folder of the grader's), and notices for the student.
 
     Grading the copy, never the export, keeps classmates' files (the other
@@ -230,7 +230,7 @@ def staged(path: Path, max_bytes: int) -> Iterator[tuple[Path, list[str]]]:
     """
     path = Path(path)
     try:
-        find_entry(path)
+        find_entry(path, stem=stem)
     except SubmissionError:
         yield path, []
         return
@@ -251,7 +251,8 @@ def staged(path: Path, max_bytes: int) -> Iterator[tuple[Path, list[str]]]:
 def grade_one(sub_id: str, path: str, results_path: str) -> str:
     """Grade one submission in a worker (from a staged copy) and write its results.json; returns ``sub_id``."""
     limits = _LIMITS or Limits()
-    with staged(Path(path), limits.submission_bytes) as (copy, notices):
+    stem = _ASSIGNMENT.rubric.entry_stem if _ASSIGNMENT is not None else "submission"
+    with staged(Path(path), limits.submission_bytes, stem=stem) as (copy, notices):
         outcome = grade_to_results(copy, assignment=_ASSIGNMENT, limits=_LIMITS)
     results = dict(outcome.results)
     if notices:

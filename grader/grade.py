@@ -159,7 +159,7 @@ def grade_path(
     start = time.monotonic()
     chosen = tuple(checks if checks is not None else assignment.checks)
     try:
-        entry = find_entry(Path(path))
+        entry = find_entry(Path(path), stem=assignment.rubric.entry_stem)
     except SubmissionError as exc:
         return _unreadable(chosen, str(exc), str(path), time.monotonic() - start)
     calls, _ = plan_calls(chosen)
@@ -192,7 +192,7 @@ def grade_fresh(
     cache = plan_cache.cache_file(rubric_path, rubric.reference, root)
     cached = plan_cache.load(cache)
     try:
-        entry = find_entry(Path(path))
+        entry = find_entry(Path(path), stem=rubric.entry_stem)
     except SubmissionError:
         cached = None  # reported by grade_path, after binding
     with ThreadPoolExecutor(max_workers=1) as pool:

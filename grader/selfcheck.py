@@ -370,7 +370,7 @@ def run_check(path: Path, *, rubric: Path | None = None, color: bool | None = No
     public = public_metadata(rubric)
     checks = load_checks(public.get("public_checks"))
     try:
-        entry = find_entry(Path(path))
+        entry = find_entry(Path(path), stem=public["entry_stem"])
     except SubmissionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

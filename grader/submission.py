@@ -15,11 +15,10 @@ import stat
 from pathlib import Path
 
 __all__ = [
-    "ENTRY_LIMITS", "SubmissionError", "check_entry", "entry_limit", "find_entry", "human_size", "link_problem",
-    "notebook_cells", "notebook_line", "notebook_source", "read_capped",
+    "ENTRY_LIMITS", "SubmissionError", "check_entry", "entry_limit", "entry_names", "find_entry", "human_size",
+    "link_problem", "notebook_cells", "notebook_line", "notebook_source", "read_capped",
 ]
 
-ENTRY_NAMES = ("hw4.py", "hw4.ipynb")
 SUFFIXES = (".py", ".ipynb")
 MiB = 2**20
 ENTRY_LIMITS = {".py": 2 * MiB, ".ipynb": 20 * MiB}
@@ -133,18 +132,26 @@ def _candidates(folder: Path) -> list[Path]:
     )
 
 
-def _pick(folder: Path) -> Path | None:
-    for name in ENTRY_NAMES:
+def entry_names(stem: str) -> tuple[str, str]:
+    """The file names an entry is known by: ``<stem>.py`` and ``<stem>.ipynb``."""
+    return f"{stem}.py", f"{stem}.ipynb"
+
+
+def _several(names: str, stem: str) -> SubmissionError:
+    return SubmissionError(
+        f"several candidate files ({names}) and none is named {stem}.py; rename the one to grade {stem}.py"
+    )
+
+
+def _pick(folder: Path, stem: str) -> Path | None:
+    for name in entry_names(stem):
         if _is_candidate(folder / name):
             return folder / name
     found = _candidates(folder)
     if len(found) == 1:
         return found[0]
     if len(found) > 1:
-        names = ", ".join(p.name for p in found)
-        raise SubmissionError(
-            f"several candidate files ({names}) and none is named hw4.py; rename the one to grade hw4.py"
-        )
+        raise _several(", ".join(p.name for p in found), stem)
     return None
 
 
@@ -153,23 +160,24 @@ def _checked(entry: Path) -> Path:
     return entry
 
 
-def find_entry(path: Path) -> Path:
+def find_entry(path: Path, *, stem: str) -> Path:
     """The file to grade: ``path`` itself, or the entry file inside a folder.
 
-    In a folder: ``hw4.py``, else ``hw4.ipynb``, else the only ``.py`` or
+    In a folder: ``<stem>.py``, else ``<stem>.ipynb`` (``stem`` is the
+    rubric's ``entry_stem``, e.g. ``hw4``), else the only ``.py`` or
     ``.ipynb`` file; the top level first, then one level down (an upload that
     holds a folder).  Links inside the folder are never followed.
 
     Raises:
-        SubmissionError: no candidate, several and none named hw4, or the
-            chosen file is a link or too large (see :func:`check_entry`).
+        SubmissionError: no candidate, several and none named after ``stem``,
+            or the chosen file is a link or too large (see :func:`check_entry`).
     """
     path = Path(path)
     if _lstat(path) is None:
         raise SubmissionError(f"no .py or .ipynb file found in {path} (it does not exist)")
     if not path.is_dir():  # a file given by name (a link to one is refused)
         return _checked(path)
-    entry = _pick(path)
+    entry = _pick(path, stem)
     if entry is not None:
         return _checked(entry)
     subdirs, linked = [], []
@@ -181,17 +189,14 @@ def find_entry(path: Path) -> Path:
             subdirs.append(p)
         elif kind is not None and stat.S_ISLNK(kind.st_mode) and p.is_dir():
             linked.append(p.name)
-    found = [e for e in (_pick(d) for d in subdirs) if e is not None]
-    named = [e for e in found if e.name in ENTRY_NAMES]
+    found = [e for e in (_pick(d, stem) for d in subdirs) if e is not None]
+    named = [e for e in found if e.name in entry_names(stem)]
     if len(named) == 1:
         return _checked(named[0])
     if len(found) == 1:
         return _checked(found[0])
     if len(found) > 1:
-        names = ", ".join(str(p.relative_to(path)) for p in found)
-        raise SubmissionError(
-            f"several candidate files ({names}) and none is named hw4.py; rename the one to grade hw4.py"
-        )
+        raise _several(", ".join(str(p.relative_to(path)) for p in found), stem)
     if linked:
         raise SubmissionError(
             f"no .py or .ipynb file found in {path} ({', '.join(linked)}: a link to a folder is not followed; "

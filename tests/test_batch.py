@@ -199,17 +199,17 @@ def test_a_staged_copy_is_private_holds_only_the_submission_and_refuses_links(tm
     (export / "bob.py").write_text("y = 2\n")
     (export / "sub" / "hw4.py").write_text("z = 3\n")
     (export / "sub" / "ref").symlink_to(ROOT / "reference")
-    with staged(export / "alice.py", 10**6) as (copy, notices):
+    with staged(export / "alice.py", 10**6, stem="hw4") as (copy, notices):
         assert sorted(p.name for p in copy.parent.iterdir()) == ["alice.py"] and notices == []
         assert copy.parent.stat().st_mode & 0o777 == 0o700
     assert not copy.parent.exists()
-    with staged(export / "sub", 10**6) as (copy, notices):
+    with staged(export / "sub", 10**6, stem="hw4") as (copy, notices):
         assert sorted(p.name for p in copy.iterdir()) == ["hw4.py"]
         assert notices == [
             "Not copied, so your code cannot use it: ref is a link to a folder; upload the folder itself"
         ]
     (export / "link.py").symlink_to(export / "bob.py")
-    with staged(export / "link.py", 10**6) as (copy, notices):
+    with staged(export / "link.py", 10**6, stem="hw4") as (copy, notices):
         assert copy == export / "link.py"  # refused when graded, without running anything
 
 

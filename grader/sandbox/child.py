@@ -136,7 +136,7 @@ def _module_name(entry) -> str:  # type: ignore[no-untyped-def]
     stem = entry.stem
     if stem.isidentifier() and stem not in sys.modules and stem not in sys.builtin_module_names:
         return stem
-    return "hw4" if "hw4" not in sys.modules else "submission"
+    return "submission"
 
 
 def _run_file(request: dict, channel: _Channel, commands: _Commands, label):  # type: ignore[no-untyped-def]

@@ -19,28 +19,28 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def test_a_file_is_its_own_entry():
-    assert find_entry(FIXTURES / "helper" / "helper_mod.py") == FIXTURES / "helper" / "helper_mod.py"
+    assert find_entry(FIXTURES / "helper" / "helper_mod.py", stem="hw4") == FIXTURES / "helper" / "helper_mod.py"
 
 
 def test_hw4_py_wins_over_other_files(tmp_path):
     for name in ("hw4.py", "hw4.ipynb", "other.py"):
         (tmp_path / name).write_text("")
-    assert find_entry(tmp_path) == tmp_path / "hw4.py"
+    assert find_entry(tmp_path, stem="hw4") == tmp_path / "hw4.py"
 
 
 def test_the_only_candidate_is_taken_one_level_down():
-    assert find_entry(FIXTURES / "nested") == FIXTURES / "nested" / "upload" / "solution.py"
+    assert find_entry(FIXTURES / "nested", stem="hw4") == FIXTURES / "nested" / "upload" / "solution.py"
 
 
 def test_several_candidates_without_hw4_is_a_clear_error():
     with pytest.raises(SubmissionError, match=r"several candidate files \(a.py, b.py\).*rename"):
-        find_entry(FIXTURES / "several")
+        find_entry(FIXTURES / "several", stem="hw4")
 
 
 def test_no_candidate_is_a_clear_error(tmp_path):
     (tmp_path / "notes.txt").write_text("hi")
     with pytest.raises(SubmissionError, match="no .py or .ipynb file found"):
-        find_entry(tmp_path)
+        find_entry(tmp_path, stem="hw4")
 
 
 def test_notebook_code_cells_skip_magics_and_shell_lines():
@@ -70,13 +70,13 @@ NOBODY = Identity(None, None, "test")
 def test_a_symbolic_link_named_hw4_py_is_refused_not_followed(tmp_path):
     (tmp_path / "hw4.py").symlink_to(ROOT / "reference" / "hw4_p1.py")
     with pytest.raises(SubmissionError, match="^hw4.py is a symbolic link; upload the file itself, not a link$"):
-        find_entry(tmp_path)
+        find_entry(tmp_path, stem="hw4")
     (tmp_path / "hw4.py").unlink()
     (tmp_path / "answers.py").symlink_to("/etc/shadow")
     with pytest.raises(SubmissionError, match="^answers.py is a symbolic link"):
-        find_entry(tmp_path)
+        find_entry(tmp_path, stem="hw4")
     with pytest.raises(SubmissionError, match="symbolic link"):
-        find_entry(tmp_path / "answers.py")
+        find_entry(tmp_path / "answers.py", stem="hw4")
 
 
 def test_a_hard_link_is_refused(tmp_path):
@@ -85,13 +85,13 @@ def test_a_hard_link_is_refused(tmp_path):
     (tmp_path / "upload").mkdir()
     os.link(secret, tmp_path / "upload" / "hw4.py")
     with pytest.raises(SubmissionError, match=r"^hw4.py is a hard link \(the same file has another name too\)"):
-        find_entry(tmp_path / "upload")
+        find_entry(tmp_path / "upload", stem="hw4")
 
 
 def test_a_link_to_a_folder_is_not_searched(tmp_path):
     (tmp_path / "code").symlink_to(ROOT / "reference")
     with pytest.raises(SubmissionError, match="code: a link to a folder is not followed; upload the files themselves"):
-        find_entry(tmp_path)
+        find_entry(tmp_path, stem="hw4")
 
 
 def test_an_entry_over_its_size_limit_is_refused_before_it_is_read(tmp_path):
@@ -99,12 +99,12 @@ def test_an_entry_over_its_size_limit_is_refused_before_it_is_read(tmp_path):
     with big.open("wb") as handle:  # sparse: 1.5 GB that take no room
         handle.truncate(1_500_000_000)
     with pytest.raises(SubmissionError, match=r"^hw4.py is 1.5 GB; the limit is 2 MiB$"):
-        find_entry(tmp_path)
+        find_entry(tmp_path, stem="hw4")
     big.unlink()
     notebook = tmp_path / "hw4.ipynb"
     notebook.write_text('{"cells": [{"cell_type": "code", "source": "' + "\\n" * 11_000_000 + '"}]}')
     with pytest.raises(SubmissionError, match=r"^hw4.ipynb is 22 MB; the limit is 20 MiB$"):
-        find_entry(tmp_path)
+        find_entry(tmp_path, stem="hw4")
     with pytest.raises(SubmissionError, match=r"^hw4.ipynb is 22 MB; the limit is 20 MiB$"):
         notebook_cells(notebook)
     with pytest.raises(SubmissionError, match=r"^hw4.ipynb is \d+ bytes; the limit is 10 bytes$"):
@@ -185,3 +185,15 @@ def test_everything_under_gradescope_root_but_what_the_child_needs_is_listed_for
         "link", "results", "run_autograder", "source/reference", "source/setup.sh", "submission",
         "submission_metadata.json",
     ]
+
+
+def test_the_entry_is_named_after_the_rubric_stem(tmp_path: Path) -> None:
+    for name in ("demo.py", "helpers.py", "hw4.py"):
+        (tmp_path / name).write_text("x = 1\n")
+    assert find_entry(tmp_path, stem="demo") == tmp_path / "demo.py"
+    assert find_entry(tmp_path, stem="hw4") == tmp_path / "hw4.py"
+    (tmp_path / "demo.py").unlink()
+    (tmp_path / "hw4.py").unlink()
+    (tmp_path / "other.py").write_text("x = 2\n")
+    with pytest.raises(SubmissionError, match=r"none is named demo\.py; rename the one to grade demo\.py"):
+        find_entry(tmp_path, stem="demo")
