@@ -194,7 +194,7 @@ def _environment(workdir: Path, identity: Identity) -> dict[str, str]:
 def _request(state: RunState, entry: Path, identity: Identity, limits: Limits) -> dict[str, Any]:
     """The child's first message: its file, the names to read and its limits; never a call."""
     request = state.request(str(entry))
-    request["rlimits"] = limits.rlimits(isolated=identity.isolated)
+    request["rlimits"] = limits.rlimits(isolated=identity.isolated or namespaces.limits_processes())
     request["call_output_chars"] = limits.call_output_chars
     return request
 
