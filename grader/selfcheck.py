@@ -39,7 +39,7 @@ from grader.public_checks import (
     load_public,
 )
 from grader.sandbox.limits import Limits
-from grader.sandbox.runner import SandboxResult, run_submission
+from grader.sandbox.portable import SandboxResult, run_submission
 from grader.submission import SubmissionError, find_entry
 
 __all__ = ["FollowUpPlan", "Row", "apply_follow_ups", "check_rows", "plan_follow_ups", "property_calls", "render_check",

@@ -1,7 +1,10 @@
 """The sandbox child: the UNTRUSTED side, the only process that runs student code.
 
 Started by :mod:`grader.sandbox.runner` as
-``python -I -B grader/sandbox/child.py PROTOCOL_FD COMMAND_FD``.  It reads its
+``python -I -B grader/sandbox/child.py PROTOCOL_FD COMMAND_FD``, or by
+:mod:`grader.sandbox.portable` (the self-check, on any OS) as ``python -I -B
+grader/sandbox/child.py stdio``: commands on stdin, messages on stdout, the
+student's prints on stderr.  It reads its
 request (the file, the names to read, its rlimits) from the command fd, lowers
 its own rlimits, imports everything it needs (so a ``json.py`` or ``numpy.py``
 beside the student's file cannot shadow them), then runs the student's file
@@ -33,6 +36,14 @@ from pathlib import Path
 _REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+def _wait(fd: int, *, write: bool) -> None:
+    """Wait until ``fd`` is ready (Windows' ``select`` takes sockets only: there, a short sleep)."""
+    try:
+        select.select([], [fd], []) if write else select.select([fd], [], [])
+    except (OSError, ValueError):
+        time.sleep(0.01)
+
+
 class _Channel:
     """Writes protocol messages, one JSON object per line, on a dedicated fd."""
 
@@ -52,7 +63,7 @@ class _Channel:
             try:
                 written = os.write(self.fd, view)
             except BlockingIOError:  # student code made the fd non-blocking
-                select.select([], [self.fd], [])
+                _wait(self.fd, write=True)
                 continue
             view = view[written:]
 
@@ -74,7 +85,7 @@ class _Commands:
             try:
                 chunk = os.read(self.fd, 1 << 16)
             except BlockingIOError:  # student code made the fd non-blocking
-                select.select([self.fd], [], [])
+                _wait(self.fd, write=False)
                 continue
             if not chunk:
                 os._exit(0)  # the runner has gone or stopped this child
@@ -238,9 +249,33 @@ def _preload() -> None:
     import grader.submission  # noqa: F401
 
 
+def _channels(argv: list[str]) -> tuple[int, int]:
+    """The protocol and command fds: given by number, or taken from stdout and stdin (``stdio``).
+
+    With ``stdio``, fd 1 then points where stderr does, so the student's
+    prints never mix with the messages.
+    """
+    if argv[1] != "stdio":
+        return int(argv[1]), int(argv[2])
+    fd, cmd_fd = os.dup(1), os.dup(0)
+    os.dup2(2, 1)
+    return fd, cmd_fd
+
+
+def _block_network(request: dict) -> str:
+    """Load the seccomp filter where there is one (Linux); else say why not."""
+    if not request.get("block_network", True):
+        return "not requested"
+    if not sys.platform.startswith("linux"):
+        return f"no seccomp filter on {sys.platform}"
+    from grader.sandbox.netfilter import block_network
+
+    return block_network()
+
+
 def main(argv: list[str]) -> None:
     """Run one request; see the module docstring."""
-    fd, cmd_fd = int(argv[1]), int(argv[2])
+    fd, cmd_fd = _channels(argv)
     os.set_inheritable(fd, False)
     os.set_inheritable(cmd_fd, False)
     commands = _Commands(cmd_fd, json.loads)
@@ -252,9 +287,7 @@ def main(argv: list[str]) -> None:
     lower_forks()
     sys.dont_write_bytecode = True
     _preload()
-    from grader.sandbox.netfilter import block_network
-
-    network = block_network() if request.get("block_network", True) else "not requested"
+    network = _block_network(request)
     sys.path.remove(_REPO)
     from grader.sandbox.wire import dumps
     from grader.submission import notebook_cells, notebook_line
@@ -262,8 +295,8 @@ def main(argv: list[str]) -> None:
     channel = _Channel(fd, dumps)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
-    sys.stdout.reconfigure(line_buffering=True, errors="backslashreplace")  # type: ignore[union-attr]
-    sys.stderr.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+    sys.stdout.reconfigure(encoding="utf-8", line_buffering=True, errors="backslashreplace")  # type: ignore[union-attr]
+    sys.stderr.reconfigure(encoding="utf-8", errors="backslashreplace")  # type: ignore[union-attr]
     channel.send({"event": "ready", "network": network or "blocked"})
 
     entry = Path(request["entry"])

@@ -3,27 +3,29 @@
 ``apply_rlimits`` runs first thing in the child process, before it imports
 anything heavy or reads the student's file: once lowered, an unprivileged
 process cannot raise a hard limit again, so nothing the student runs later can
-undo them.  This module is stdlib-only so the child can import it early.
+undo them.  This module is stdlib-only so the child can import it early, and
+imports ``resource`` only where it applies the limits: Windows has none, and
+the self-check there relies on its wall-clock limits alone.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import resource
 import sys
 from dataclasses import asdict, dataclass
 from typing import Any
 
 MiB = 2**20
 
-_RLIMITS: dict[str, int] = {
-    "cpu_seconds": resource.RLIMIT_CPU,
-    "address_space": resource.RLIMIT_AS,
-    "file_size": resource.RLIMIT_FSIZE,
-    "open_files": resource.RLIMIT_NOFILE,
-    "max_processes": resource.RLIMIT_NPROC,
+_RLIMITS: dict[str, str] = {
+    "cpu_seconds": "RLIMIT_CPU",
+    "address_space": "RLIMIT_AS",
+    "file_size": "RLIMIT_FSIZE",
+    "open_files": "RLIMIT_NOFILE",
+    "max_processes": "RLIMIT_NPROC",
 }
+"""Field of :class:`Limits` -> name of its limit in the ``resource`` module."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,19 +108,46 @@ class Limits:
         return asdict(self)
 
 
-def apply_rlimits(chosen: dict[str, int]) -> None:
-    """Lower soft and hard limits of the current process (never raises them)."""
+def apply_rlimits(chosen: dict[str, int], *, strict: bool | None = None) -> list[str]:
+    """Lower soft and hard limits of the current process (never raises them).
+
+    Only the limits the platform has are applied.  A limit the system refuses
+    raises when ``strict`` (the default on Linux, where the sandbox relies on
+    them) and is skipped otherwise (macOS refuses some address-space limits).
+
+    Returns:
+        The fields of ``chosen`` that were not applied.
+    """
+    try:
+        import resource
+    except ImportError:  # Windows
+        return sorted(name for name, value in chosen.items() if name in _RLIMITS and value > 0)
+    strict = sys.platform.startswith("linux") if strict is None else strict
+    skipped = []
     for name, value in chosen.items():
-        which = _RLIMITS.get(name)
-        if which is None or value <= 0:
+        if value <= 0 or name not in _RLIMITS:
             continue
-        soft, hard = resource.getrlimit(which)
-        new_hard = value if hard == resource.RLIM_INFINITY else min(hard, value)
-        if which == resource.RLIMIT_CPU and new_hard == value:
-            # SIGXCPU at the soft limit, SIGKILL one second later at the hard one.
-            resource.setrlimit(which, (value, value + 1))
+        which = getattr(resource, _RLIMITS[name], None)
+        if which is None:
+            skipped.append(name)
             continue
-        resource.setrlimit(which, (min(value, new_hard), new_hard))
+        try:
+            _lower(resource, which, value)
+        except (ValueError, OSError):
+            if strict:
+                raise
+            skipped.append(name)
+    return skipped
+
+
+def _lower(resource: Any, which: int, value: int) -> None:
+    _, hard = resource.getrlimit(which)
+    new_hard = value if hard == resource.RLIM_INFINITY else min(hard, value)
+    if which == resource.RLIMIT_CPU and new_hard == value:
+        # SIGXCPU at the soft limit, SIGKILL one second later at the hard one.
+        resource.setrlimit(which, (value, value + 1))
+        return
+    resource.setrlimit(which, (min(value, new_hard), new_hard))
 
 
 def lower_forks() -> None:
@@ -127,7 +156,7 @@ def lower_forks() -> None:
     The runner also lowers every process of the child but the child itself
     as it finds them (it is the guarantee; this is the fast path).
     """
-    if hasattr(os, "register_at_fork"):
+    if hasattr(os, "register_at_fork") and hasattr(os, "setpriority"):
         os.register_at_fork(after_in_child=_lowest_priority)
 
 

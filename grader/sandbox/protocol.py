@@ -18,10 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from grader.sandbox.cpu import ProcessTree
 from grader.sandbox.wire import dumps, loads
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the self-check imports this module, never the CPU meter (Linux /proc)
+    from grader.sandbox.cpu import ProcessTree
     from grader.sandbox.zygote import ZygoteChild
 
     ChildProcess = subprocess.Popen | ZygoteChild

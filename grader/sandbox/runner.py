@@ -15,11 +15,9 @@ import signal
 import subprocess
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.answers import CallOutcome
 from grader.calls import Case
 from grader.sandbox import namespaces
 from grader.sandbox.cleanup import (
@@ -39,6 +37,7 @@ from grader.sandbox.isolation import (
 )
 from grader.sandbox.limits import Limits
 from grader.sandbox.protocol import CappedBytes, Clock, Stop, drive
+from grader.sandbox.result import SandboxResult
 from grader.sandbox.state import RunState
 from grader.sandbox.wire import encode_args
 from grader.sandbox.zygote import Zygote, ZygoteChild
@@ -73,27 +72,6 @@ def _zygote(python: str) -> Zygote | None:
     return zygote
 
 CHILD = Path(__file__).resolve().with_name("child.py")
-
-
-@dataclass(frozen=True, slots=True)
-class SandboxResult:
-    """Everything the sandbox observed for one submission.
-
-    Attributes:
-        values: requested name -> decoded value, ``Missing`` or ``Failed``.
-        outcomes: one per requested call, in order.
-        statement_errors: ``"line 3: ModuleNotFoundError: ..."``, in line order.
-        notices: remarks for the staff and the student (isolation, limits hit).
-        stdout: the student's printed output (capped).
-        seconds: wall time of the whole run.
-    """
-
-    values: dict[str, Any]
-    outcomes: tuple[CallOutcome, ...]
-    statement_errors: tuple[str, ...]
-    notices: tuple[str, ...]
-    stdout: str
-    seconds: float
 
 
 def run_submission(
