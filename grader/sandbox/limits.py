@@ -137,7 +137,7 @@ def apply_rlimits(chosen: dict[str, int], *, strict: bool | None = None) -> list
             if strict:
                 raise
             skipped.append(name)
-    return skipped
+    return sorted(skipped)
 
 
 def _lower(resource: Any, which: int, value: int) -> None:
