@@ -42,17 +42,34 @@ STUDENT_README = """\
 # {assignment}: self-check
 
 Check your `{stem}.py` before you submit it.  Unzip this folder next to your
-`{stem}.py` (so that `grader/` and `{stem}.py` sit side by side), then run:
+`{stem}.py` (so that `grader/` and `{stem}.py` sit side by side), open a
+terminal in that folder, then run the two lines for your system (the first
+installs numpy and sympy, once).
 
-```sh
-python -m pip install -r requirements-selfcheck.txt   # numpy and sympy, once
-python -m grader check {stem}.py
+Windows (Command Prompt or PowerShell):
+
+```
+py -m pip install -r requirements-selfcheck.txt
+py -m grader check {stem}.py
 ```
 
-It runs your file in a separate process and prints a table: which answers are
-present, which parse (and where they do not), which have the wrong shape or
-type, which functions raise or time out, and public checks that reveal
-nothing{checks}
+macOS and Linux:
+
+```sh
+python3 -m pip install -r requirements-selfcheck.txt
+python3 -m grader check {stem}.py
+```
+
+In an active virtual environment or conda environment, `python` works on every
+system.
+
+It runs your file in a separate process, with a time limit on each top-level
+statement and each call, and prints a table: which answers are present, which
+parse (and where they do not), which have the wrong shape or type, which
+functions raise or time out, and public checks that reveal nothing{checks}
+
+It exits with 0 when every answer looks fine, 1 when one needs work, and 2
+when it could not check your file.
 
 It never shows an expected answer, and passing it does not mean an answer is
 right: Gradescope grades it.
