@@ -17,10 +17,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from grader.calls import Case
+from grader.calls import Case, helper_module, named_helpers, resolve
 from grader.checks import CheckContext, kind_module
 from grader.errors import RubricError
-from grader.rubric import CheckSpec, Part, Rubric, load_rubric
+from grader.rubric import CheckSpec, Part, Rubric, check_options, load_rubric
 
 __all__ = [
     "Assignment", "BoundCheck", "BoundMistake", "REF_PREFIX", "bind", "import_reference", "load_assignment",
@@ -193,11 +193,41 @@ def _bind_check(
             calls = tuple(planner(params, ctx=ctx))
         except Exception as exc:
             raise RubricError(f"planning the calls failed: {type(exc).__name__}: {exc}", path) from None
+        _check_helpers(rubric, calls, path)
     return BoundCheck(part, spec, number, path, kind, params, visibility, tuple(mistakes), calls)
 
 
+def _check_helpers(rubric: Rubric, calls: tuple[Case, ...], path: str) -> None:
+    """Every helper a call passes comes from the rubric's ``helpers`` module and can be rebuilt there."""
+    seen: set[str] = set()
+    for case in calls:
+        for named in named_helpers((case.args, case.kwargs)):
+            if named.name in seen:
+                continue
+            seen.add(named.name)
+            if named.module != rubric.helpers:
+                where = f"the rubric's helpers module {rubric.helpers!r}" if rubric.helpers else "no helpers module"
+                raise RubricError(f"a call passes the helper {named.name!r}, but the rubric names {where}", path)
+            try:
+                resolve(named)
+            except Exception as exc:  # a broken helper module is an author error
+                raise RubricError(f"the helper {named.name!r} cannot be rebuilt: {type(exc).__name__}: "
+                                  f"{exc}", path) from None
+
+
 def bind(rubric: Rubric, *, root: Path) -> Assignment:
-    """Resolve every check of ``rubric`` against its reference module under ``root``."""
+    """Resolve every check of ``rubric`` against its reference module under ``root``.
+
+    Each check's options are first validated with its kind's typed model, and
+    the rubric's helpers module (if any) loaded, so an author error names its
+    YAML path before anything is computed.
+    """
+    check_options(rubric)
+    if rubric.helpers:
+        try:
+            helper_module(rubric.helpers)
+        except Exception as exc:
+            raise RubricError(f"cannot load {rubric.helpers!r}: {type(exc).__name__}: {exc}", "helpers") from None
     reference = import_reference(rubric.reference, root)
     checks = []
     numbers: set[str] = set()

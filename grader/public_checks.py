@@ -4,7 +4,8 @@ Nothing here reads the reference's expected values.  The metadata holds what
 the template and SPEC already tell a student (names, kinds, shapes, variables,
 choices, signatures, and the name of the assignment's module of public
 checks); it is generated once from the bound rubric and shipped in the student
-bundle as ``grader/public_rubric.json``.
+bundle as ``grader/public_rubric.json``.  Each part's ``shape`` is what its
+kind module's ``shape(params)`` says (see :mod:`grader.checks`).
 
 The checks themselves belong to the assignment, in the module the rubric names
 in ``public_checks`` (e.g. ``public.hw4``).  It is shipped to students, so it
@@ -39,6 +40,7 @@ import numpy as np
 
 from grader.answers import Failed
 from grader.calls import Case
+from grader.checks import trait
 from grader.errors import RubricError
 from grader.paths import ROOT
 
@@ -147,12 +149,12 @@ def load_checks(name: str | None, *, root: Path = ROOT) -> PublicChecks:
 
 def _validate(checks: PublicChecks, parts: Sequence[Mapping[str, Any]]) -> None:
     """Every check names a part of the rubric (functions for ``PROPERTIES``)."""
-    kinds = {p["answer"]: p["value"] for p in parts}
+    called = {p["answer"]: bool(trait(p["kind"], "CALLED")) for p in parts}
     for answer in checks.properties:
-        if kinds.get(answer) != "function":
+        if not called.get(answer):
             raise RubricError(f"public_checks: PROPERTIES[{answer!r}] names no function part of the rubric")
     for answer, follow in checks.follow_ups.items():
-        if answer not in kinds or kinds.get(follow.function) != "function":
+        if answer not in called or not called.get(follow.function):
             raise RubricError(f"public_checks: FOLLOW_UPS[{answer!r}] needs the parts {answer!r} and "
                               f"{follow.function!r} (a function) in the rubric")
 
@@ -160,29 +162,12 @@ def _validate(checks: PublicChecks, parts: Sequence[Mapping[str, Any]]) -> None:
 # ------------------------------------------------------------------ metadata
 
 
-def _plain(value: Any) -> Any:
-    """A number as an int when it is whole (for JSON and for calls)."""
-    return int(value) if float(value).is_integer() else float(value)
-
-
-def _shape_info(check: Any, reference: ModuleType) -> dict[str, Any]:
-    """Shapes and vocabularies of one bound check's params; never its expected value."""
-    params = check.params
-    info: dict[str, Any] = {}
-    for attr in ("variables", "choices"):
-        value = getattr(params, attr, None)
-        if value:
-            info[attr] = list(value)
-    kind = check.spec.kind
-    if kind == "vector":
-        info["length"] = len(params.expected)
-    elif kind == "int_sequence":
-        info["length"] = int(params.length)
-    elif kind == "lstm_params":
-        info["keys"] = [str(k) for k in getattr(reference, params.keys)]
-        info["alphabet"] = [_plain(a) for a in params.alphabet]
-        info["max_len"] = int(params.max_len)
-    return info
+def _shape(checks: Sequence[Any]) -> dict[str, Any]:
+    """The public shape of a part's answer, as its checks' kind module gives it; never an expected value."""
+    shape: dict[str, Any] = {}
+    for check in checks:
+        shape.update(check.kind.shape(check.params))
+    return json.loads(json.dumps(shape, allow_nan=False))  # plain JSON data, or a clear error for an author
 
 
 def build_public(assignment: Any) -> dict[str, Any]:
@@ -199,17 +184,13 @@ def build_public(assignment: Any) -> dict[str, Any]:
         checks = [c for c in assignment.checks if c.part.id == part.id]
         entry: dict[str, Any] = {
             "id": part.id, "number": part.number, "title": part.title, "answer": part.answer,
-            "value": part.value, "describe": part.describe, "signature": part.signature,
+            "kind": part.kind, "describe": part.describe, "signature": part.signature,
             "optional": part.optional, "staff_points": part.staff_points,
-            "points": sum(c.spec.points for c in checks),
+            "points": sum(c.spec.points for c in checks), "shape": _shape(checks),
         }
-        for c in checks:
-            entry.update(_shape_info(c, assignment.reference))
-        selects = [c.spec.select for c in checks if c.spec.select is not None]
-        if part.value == "relations":
-            entry["items"] = len(selects)
-        if part.value == "outputs":
-            entry["keys"] = [str(s) for s in selects]
+        if part.keyed:
+            entry["selects"] = [str(c.spec.select) for c in checks]
+            entry["noun"] = part.noun
         parts.append(entry)
     _validate(load_checks(rubric.public_checks, root=assignment.root), parts)
     limits = rubric.limits
@@ -217,6 +198,7 @@ def build_public(assignment: Any) -> dict[str, Any]:
         "assignment": rubric.assignment,
         "entry_stem": rubric.entry_stem,
         "public_checks": rubric.public_checks,
+        "helpers": rubric.helpers,
         "limits": {
             "statement_seconds": limits.statement_seconds,
             "call_seconds": limits.call_seconds,

@@ -25,8 +25,9 @@ from typing import Any
 import numpy as np
 
 from grader import keyed
-from grader.answers import Failed, FunctionRef, Missing, describe
+from grader.answers import Failed, Missing
 from grader.calls import Case
+from grader.checks import kind_module, trait
 from grader.errors import InvalidAnswer
 from grader.paths import PUBLIC_RUBRIC
 from grader.public_checks import (
@@ -78,49 +79,22 @@ def _where(exc: InvalidAnswer, prefix: str = "") -> str:
 
 
 def read_problem(part: Mapping[str, Any], value: Any) -> str | None:
-    """Why ``value`` cannot be read as the part's kind of answer, or None when it can."""
-    from grader.checks.lstm_params import read_params
-    from grader.checks.polygon import read_polygon
-    from grader.checks.relation import read_relation
-    from grader.checks.vector import read_vector
-    from grader.expr import to_number, to_sympy
+    """Why ``value`` cannot be read as the part's kind of answer, or None when it can.
 
-    kind, variables = part["value"], part.get("variables", [])
+    The part's kind module reads it (``read``, strictly), the way grading does;
+    an answer judged item by item is read item by item, as grading picks them.
+    """
+    kind = kind_module(part["kind"])
+    shape = part.get("shape", {})
+
+    def read(item: Any) -> None:
+        kind.read(item, shape, strict=True)
+
+    if "selects" in part:
+        selects = [keyed.key_from_text(k) for k in part["selects"]]
+        return _keyed(value, selects, read, part.get("noun", "items"))
     try:
-        if kind == "number":
-            to_number(value)
-        elif kind == "vector":
-            read_vector(value, part["length"])
-        elif kind == "expression":
-            to_sympy(value, variables)
-        elif kind == "relation":
-            read_relation(value, variables)
-        elif kind == "relations":
-            return _keyed(value, list(range(part["items"])), lambda v: read_relation(v, variables), "relations")
-        elif kind == "region":
-            read_polygon(value) if isinstance(value, list) else read_relation(value, variables)
-        elif kind == "polygon":
-            read_polygon(value)
-        elif kind == "outputs":
-            labels = [keyed.key_from_text(k) for k in part["keys"]]
-            length = part.get("length", 2)
-            return _keyed(value, labels, lambda v: read_vector(v, length), "outputs")
-        elif kind == "params":
-            read_params(value, tuple(part["keys"]))
-        elif kind == "int_list":
-            return _ints(value, part["length"])
-        elif kind == "choice":
-            choices = part.get("choices", [])
-            if not isinstance(value, str) or value.strip().lower() not in {c.lower() for c in choices}:
-                return f"expected one of {', '.join(repr(c) for c in choices)}; found {describe(value)}"
-        elif kind == "bool":
-            if not isinstance(value, bool):
-                return f"expected True or False; found {describe(value)}"
-        elif kind == "function":
-            if not isinstance(value, FunctionRef):
-                return f"expected a function {part.get('signature') or ''}; found {describe(value)}"
-        elif kind == "text" and (not isinstance(value, str) or not value.strip()):
-            return f"expected some text; found {describe(value)}"
+        read(value)
     except InvalidAnswer as exc:
         return _where(exc)
     return None
@@ -146,18 +120,6 @@ def _keyed(value: Any, selects: Sequence[int | str], read: Any, noun: str) -> st
     return None
 
 
-def _ints(value: Any, n: int) -> str | None:
-    if not isinstance(value, list):
-        return f"expected a list of {n} ints; found {describe(value)}"
-    if len(value) != n:
-        return f"expected {n} values; found {len(value)}"
-    for i, item in enumerate(value):
-        whole = isinstance(item, int) or (isinstance(item, float) and item.is_integer())
-        if isinstance(item, bool) or not whole:
-            return f"item {i + 1} should be an int; it is {describe(item)}"
-    return None
-
-
 # ------------------------------------------------------------------ running
 
 
@@ -165,7 +127,7 @@ def property_calls(parts: Sequence[Mapping[str, Any]], checks: PublicChecks) -> 
     """The calls of every function part that has a public property, drawn from the public seed."""
     calls = []
     for i, part in enumerate(parts):
-        prop = checks.properties.get(part["answer"]) if part["value"] == "function" else None
+        prop = checks.properties.get(part["answer"]) if trait(part["kind"], "CALLED") else None
         if prop is not None:
             rng = np.random.default_rng([checks.seed, i])
             calls += [(part["answer"], case) for case in prop.cases(rng)]
@@ -211,9 +173,10 @@ def check_rows(public: Mapping[str, Any], result: SandboxResult, calls: Sequence
 
 def _status(part: Mapping[str, Any], value: Any, calls: tuple[list[Case], list[Any]],
             checks: PublicChecks = NO_CHECKS) -> tuple[str, str]:
-    blank_text = part["value"] == "text" and isinstance(value, str) and not value.strip()
+    staff = bool(trait(part["kind"], "STAFF_GRADED"))
+    blank_text = staff and isinstance(value, str) and not value.strip()
     if isinstance(value, Missing) or value is None or blank_text:
-        if part["value"] == "text":
+        if staff:
             return "missing", "not answered yet (graded by the course staff)"
         if part.get("optional"):
             return "optional", "not answered (optional)"
@@ -225,9 +188,9 @@ def _status(part: Mapping[str, Any], value: Any, calls: tuple[list[Case], list[A
     problem = read_problem(part, value)
     if problem is not None:
         return "invalid", problem[0].upper() + problem[1:]
-    if part["value"] == "text":
+    if staff:
         return "staff", f"kept for staff grading ({len(value.strip())} characters)"
-    if part["value"] == "function":
+    if trait(part["kind"], "CALLED"):
         return _function_row(part, *calls, checks)
     return "ok", "present and parses"
 

@@ -1,41 +1,31 @@
-"""The student template, generated from the rubric: every name, documented, set to None."""
+"""The student template, generated from the rubric: every name, documented, set to None.
+
+What each kind of answer looks like comes from its kind module (``HELP``, and
+``NOTE`` for a paragraph shown once in the header, see :mod:`grader.checks`).
+"""
 
 from __future__ import annotations
 
 import textwrap
 
+from grader.checks import trait
 from grader.rubric import Part, Rubric
 
 __all__ = ["render_template"]
 
-_KIND_HELP = {
-    "number": "a number: int, float, Fraction, or a string such as '2*log(3)/7'",
-    "vector": "a tuple, list or 1-D numpy array of numbers",
-    "expression": "a sympy expression or a string such as 'x*exp(-x^2/2)' ('^' also means power)",
-    "relation": "a sympy relation or a string such as 'x1 + 2*x2 < 3'",
-    "relations": "a list of relations, each a sympy relation or a string such as 'x1 + 2*x2 < 3'",
-    "region": "a polygon [(x1, x2), ...] or a relation such as '(x1 > 0) & (x2 < 2*x1)'",
-    "polygon": "a list of (x1, x2) vertices in order around the polygon (any start, either direction)",
-    "choice": "one of the listed strings",
-    "bool": "True or False",
-    "params": "a dict with exactly the 12 numeric keys W_fh W_fx b_f W_ih W_ix b_i W_oh W_ox b_o W_ch W_cx b_c",
-    "function": "a Python function",
-    "text": "a string, read by the course staff",
-    "int_list": "a list of integers",
-    "outputs": "a dict of vectors",
-}
 
-_FUNCTIONS_HELP = (
-    "Expressions may use the variables named for the part and exp log sqrt Abs abs Max max Min min tanh\n"
-    "sigma sigmoid relu ReLU Heaviside step, and pi E e.  sigma(u) = 1/(1+exp(-u)), relu(u) = max(u, 0),\n"
-    "step(u) = Heaviside(u)."
-)
+def _give(part: Part) -> str:
+    """What to give: the kind's help, for each item of a keyed answer."""
+    help_text = str(trait(str(part.kind), "HELP"))
+    if part.keyed:
+        return f"{part.noun}, each {help_text}"
+    return help_text
 
 
 def _docstring(part: Part) -> str:
     lines = [f"{part.title}: {part.describe}."]
-    lines.append("Give: " + _KIND_HELP[part.value] + ".")
-    if part.value == "function":
+    lines.append("Give: " + _give(part) + ".")
+    if trait(str(part.kind), "CALLED"):
         lines.append(f"Define it as: def {part.answer}{part.signature}: ...")
     if part.optional:
         lines.append("Optional part of the handout.")
@@ -47,6 +37,16 @@ def _docstring(part: Part) -> str:
     return '"""' + "\n".join(wrapped) + '\n"""'
 
 
+def _notes(rubric: Rubric) -> list[str]:
+    """The kinds' header paragraphs, each once, in the order their kinds first appear."""
+    notes: list[str] = []
+    for part in rubric.parts:
+        note = trait(str(part.kind), "NOTE")
+        if note and note not in notes:
+            notes.append(note)
+    return [line for note in notes for line in [*textwrap.wrap(note, 100), ""]]
+
+
 def render_template(rubric: Rubric) -> str:
     """The whole student file, as text."""
     head = [
@@ -56,10 +56,12 @@ def render_template(rubric: Rubric) -> str:
         "a missing or broken answer costs only its own part.  Keep top-level code cheap (no plots or",
         "input()); check your work with:  python -m grader check " + f"{rubric.entry_stem}.py",
         "",
-        _FUNCTIONS_HELP,
+        *_notes(rubric),
         '"""',
         "",
     ]
+    if head[-3] == "":
+        del head[-3]
     body = []
     current = ""
     for part in rubric.parts:

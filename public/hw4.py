@@ -31,9 +31,10 @@ from typing import Any
 import numpy as np
 
 from grader.answers import describe
-from grader.calls import Case, Named, resolve
-from grader.checks.lstm_params import read_params
+from grader.calls import Case, resolve
+from grader.checks.params_by_simulation import read_params
 from grader.public_checks import FollowUp, Property
+from public.hw4_helpers import helper
 
 __all__ = ["FOLLOW_UPS", "HANDOUT_WEIGHTS", "LSTM_KEYS", "PROPERTIES", "finite_differences"]
 
@@ -110,8 +111,8 @@ def _backprop_cases(rng: np.random.Generator) -> list[Case]:
         x = rng.normal(0.0, 1.0, size=widths[0])
         target = tuple(float(v) for v in rng.uniform(0.0, 1.0, size=widths[-1]))
         f, f_prime = _ACTIVATIONS[k % 2]
-        grad = Named("quadratic_loss_grad", (("target", target),))
-        cases.append(Case(args=(weights, biases, x, Named(f), Named(f_prime), grad),
+        grad = helper("quadratic_loss_grad", target=target)
+        cases.append(Case(args=(weights, biases, x, helper(f), helper(f_prime), grad),
                           label=f"{depth}-layer {f} network, widths {widths}"))
     return cases
 
@@ -249,12 +250,12 @@ def _lstm_relate(cases: Sequence[Case], values: Sequence[Any]) -> str | None:
 
 
 def _sequences(part: Mapping[str, Any]) -> list[list[Any]]:
-    alphabet, max_len = part["alphabet"], int(part["max_len"])
+    alphabet, max_len = part["shape"]["alphabet"], int(part["shape"]["max_len"])
     return [list(xs) for n in range(1, max_len + 1) for xs in itertools.product(alphabet, repeat=n)]
 
 
 def _negated_cases(value: Any, part: Mapping[str, Any]) -> list[Case]:
-    weights = read_params(value, tuple(part["keys"]))
+    weights = read_params(value, tuple(part["shape"]["keys"]))
     sequences = _sequences(part)
     return ([Case(args=(xs, dict(weights)), label="your weights") for xs in sequences]
             + [Case(args=(xs, dict(HANDOUT_WEIGHTS)), label="the handout's weights") for xs in sequences])
@@ -272,7 +273,7 @@ def _negated_judge(cases: Sequence[Case], values: Sequence[Any]) -> str | None:
 
 
 def _sign_cases(value: Any, part: Mapping[str, Any]) -> list[Case]:
-    weights = read_params(value, tuple(part["keys"]))
+    weights = read_params(value, tuple(part["shape"]["keys"]))
     return [Case(args=(xs, dict(weights)), label="your weights") for xs in _sequences(part)]
 
 

@@ -12,7 +12,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import sympy as sp
 
-from grader.calls import Case, Named
+from grader.calls import Case
+from public.hw4_helpers import helper
 
 __all__ = [
     "B",
@@ -131,9 +132,9 @@ def _network_case(rng: np.random.Generator, widths: Sequence[int], activation: i
             break
     target = tuple(float(v) for v in rng.uniform(0.0, 1.0, size=widths[-1]))
     f, f_prime = _ACTIVATIONS[activation]
-    loss_grad = Named("quadratic_loss_grad", (("target", target),))
+    loss_grad = helper("quadratic_loss_grad", target=target)
     return Case(
-        args=(weights, biases, x, Named(f), Named(f_prime), loss_grad),
+        args=(weights, biases, x, helper(f), helper(f_prime), loss_grad),
         label=f"{what}: {depth}-layer {f} network, widths {list(widths)}",
     )
 

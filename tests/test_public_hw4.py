@@ -18,8 +18,8 @@ from grader.public_checks import Property, judge_outcome
 from reference import hw4 as reference
 
 HANDOUT_INPUTS = ([0, 0, 1, 1, 1, 0], [1, 1, 0, 1, 1])
-P2C_PART = {"keys": list(hw4.LSTM_KEYS), "alphabet": [0, 1], "max_len": 8}
-P2D_PART = {"keys": list(hw4.LSTM_KEYS), "alphabet": [-1, 1], "max_len": 8}
+P2C_PART = {"shape": {"keys": list(hw4.LSTM_KEYS), "alphabet": [0, 1], "max_len": 8}}
+P2D_PART = {"shape": {"keys": list(hw4.LSTM_KEYS), "alphabet": [-1, 1], "max_len": 8}}
 
 
 # ------------------------------------------------------------------ an LSTM for the tests only

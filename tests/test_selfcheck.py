@@ -45,16 +45,21 @@ def _statuses(capsys: pytest.CaptureFixture[str], example: str) -> tuple[dict[st
 
 
 def test_public_metadata_holds_shapes_not_answers(public: dict) -> None:
-    assert _part(public, "p1a_output")["length"] == 2
-    assert _part(public, "p1b_positive_sides")["items"] == 4
-    assert _part(public, "p1c_outputs")["keys"] == ["0", "1", "3"]
-    assert _part(public, "p2a_h_seq1")["length"] == 6
-    assert _part(public, "p3c_dC_dw1")["variables"] == ["x", "w1", "w2", "b", "t"]
-    assert _part(public, "p1d_region_change")["choices"] == ["grows", "shrinks", "unchanged"]
-    assert all("expected" not in p for p in public["parts"])
+    assert _part(public, "p1a_output")["shape"] == {"length": 2}
+    p1b = _part(public, "p1b_positive_sides")
+    assert (p1b["kind"], p1b["selects"], p1b["noun"]) == ("relation", ["0", "1", "2", "3"], "relations")
+    p1c = _part(public, "p1c_outputs")
+    assert (p1c["kind"], p1c["selects"], p1c["noun"], p1c["shape"]) == ("vector", ["0", "1", "3"], "outputs",
+                                                                        {"length": 2})
+    assert _part(public, "p2a_h_seq1")["shape"] == {"length": 6}
+    assert _part(public, "p3c_dC_dw1")["shape"] == {"variables": ["x", "w1", "w2", "b", "t"]}
+    assert _part(public, "p1d_region_change")["shape"] == {"choices": ["grows", "shrinks", "unchanged"]}
+    assert _part(public, "backprop")["shape"] == {"signature": "(weights, biases, x, f, f_prime, dC_da)"}
+    assert _part(public, "p2b_interpretation")["kind"] == "text"
+    assert all("expected" not in p and "expected" not in p["shape"] for p in public["parts"])
     assert sum(p["points"] for p in public["parts"]) == 100
-    assert public["public_checks"] == "public.hw4"
-    p2c, p2d = _part(public, "p2c_params"), _part(public, "p2d_params")
+    assert (public["public_checks"], public["helpers"]) == ("public.hw4", "public.hw4_helpers")
+    p2c, p2d = _part(public, "p2c_params")["shape"], _part(public, "p2d_params")["shape"]
     assert (p2c["alphabet"], p2d["alphabet"], p2c["max_len"]) == ([0, 1], [-1, 1], 8)
     assert p2c["keys"] == list(HANDOUT_WEIGHTS)
 

@@ -12,9 +12,12 @@ from typing import Any
 
 from grader.answers import Failed, Missing, describe
 from grader.checks import CheckContext
+from grader.errors import InvalidAnswer
 from grader.results import CheckResult
 
-__all__ = ["Params", "check"]
+__all__ = ["HELP", "Params", "check", "read", "shape"]
+
+HELP = "True or False"
 
 _HINT = "Write True or False (a Python bool, without quotes)."
 
@@ -36,6 +39,23 @@ class Params:
             raise TypeError(f"expected must be True or False, not {type(self.expected).__name__}")
 
 
+def shape(params: Params) -> dict[str, Any]:
+    """A bool has no public shape."""
+    return {}
+
+
+def read(answer: Any, shape: dict[str, Any], *, strict: bool = False) -> bool:
+    """The answer as a bool; ``0``/``1`` and quoted words are ``InvalidAnswer`` with a hint."""
+    if isinstance(answer, bool):
+        return answer
+    hint = _HINT
+    if isinstance(answer, int) and answer in (0, 1):
+        hint = f"{_HINT} 0 and 1 are numbers, not bools."
+    elif isinstance(answer, str) and answer.strip().lower() in ("true", "false"):
+        hint = f"{_HINT} A quoted word is a string, not a bool."
+    raise InvalidAnswer(f"expected True or False; found {describe(answer)}", hint)
+
+
 def _invalid(answer: Any, ctx: CheckContext, hint: str) -> CheckResult:
     found = describe(answer) if ctx.reveal else "a value that is not a bool"
     return CheckResult.invalid(f"Expected True or False; found {found}. {hint}")
@@ -47,10 +67,8 @@ def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
         return CheckResult(0.0, "missing", f"Not answered yet. {_HINT}")
     if isinstance(answer, Failed):
         return CheckResult(0.0, "error", f"Your answer could not be evaluated: {answer.message}")
-    if isinstance(answer, bool):
-        return CheckResult.passed() if answer is params.expected else CheckResult.failed("Not correct.")
-    if isinstance(answer, int) and answer in (0, 1):
-        return _invalid(answer, ctx, f"{_HINT} 0 and 1 are numbers, not bools.")
-    if isinstance(answer, str) and answer.strip().lower() in ("true", "false"):
-        return _invalid(answer, ctx, f"{_HINT} A quoted word is a string, not a bool.")
-    return _invalid(answer, ctx, _HINT)
+    try:
+        given = read(answer, shape(params))
+    except InvalidAnswer as exc:
+        return _invalid(answer, ctx, exc.where)
+    return CheckResult.passed() if given is params.expected else CheckResult.failed("Not correct.")

@@ -11,9 +11,12 @@ from typing import Any
 
 from grader.answers import Failed, Missing, describe
 from grader.checks import CheckContext
+from grader.errors import InvalidAnswer
 from grader.results import CheckResult
 
-__all__ = ["Params", "check"]
+__all__ = ["HELP", "Params", "check", "read", "shape"]
+
+HELP = "one of the listed strings"
 
 
 def _norm(text: str) -> str:
@@ -42,6 +45,21 @@ class Params:
             raise ValueError(f"expected {self.expected!r} is not one of the choices {list(self.choices)}")
 
 
+def shape(params: Params) -> dict[str, Any]:
+    """The accepted strings, as shown to students."""
+    return {"choices": list(params.choices)}
+
+
+def read(answer: Any, shape: dict[str, Any], *, strict: bool = False) -> str:
+    """The answer as the listed choice it names (case and outer spaces ignored)."""
+    choices = list(shape.get("choices", ()))
+    if isinstance(answer, str):
+        for choice in choices:
+            if _norm(choice) == _norm(answer):
+                return str(choice)
+    raise InvalidAnswer(f"expected one of {', '.join(repr(c) for c in choices)}; found {describe(answer)}")
+
+
 def _listing(choices: tuple[str, ...]) -> str:
     return ", ".join(f'"{c}"' for c in choices)
 
@@ -53,16 +71,16 @@ def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
         return CheckResult(0.0, "missing", f"Not answered yet: give one of the strings {listing}.")
     if isinstance(answer, Failed):
         return CheckResult(0.0, "error", f"Your answer could not be evaluated: {answer.message}")
-    if not isinstance(answer, str):
-        found = describe(answer) if ctx.reveal else "a value that is not a string"
-        return CheckResult.invalid(
-            f"Expected one of the strings {listing}; found {found}. Write the choice as a string in quotes."
-        )
-    if _norm(answer) not in {_norm(c) for c in params.choices}:
-        found = describe(answer) if ctx.reveal else "a string that is not among them"
-        return CheckResult.invalid(
-            f"Expected one of the strings {listing}; found {found}. Use one of the listed words exactly."
-        )
-    if _norm(answer) == _norm(params.expected):
+    try:
+        chosen = read(answer, shape(params))
+    except InvalidAnswer:
+        if not isinstance(answer, str):
+            found = describe(answer) if ctx.reveal else "a value that is not a string"
+            hint = "Write the choice as a string in quotes."
+        else:
+            found = describe(answer) if ctx.reveal else "a string that is not among them"
+            hint = "Use one of the listed words exactly."
+        return CheckResult.invalid(f"Expected one of the strings {listing}; found {found}. {hint}")
+    if _norm(chosen) == _norm(params.expected):
         return CheckResult.passed()
     return CheckResult.failed("Not the right choice.")

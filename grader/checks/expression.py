@@ -32,11 +32,16 @@ from sympy.printing.pycode import MpmathPrinter
 from grader.checks import CheckContext
 from grader.checks.number import check_tolerances, invalid, screen, show
 from grader.errors import InvalidAnswer
-from grader.expr import parse_expression, real_symbols, to_sympy
+from grader.expr import FUNCTION_NAMES, parse_expression, real_symbols, to_sympy
 from grader.results import CheckResult
 from grader.symbolic import SymbolicFailure, TimedOut, run_with_time_limit
 
-__all__ = ["Params", "Verdict", "check", "compare", "domain_of", "kink_arguments", "normalize_expected"]
+__all__ = [
+    "HELP", "NOTE", "Params", "Verdict", "check", "compare", "domain_of", "kink_arguments", "normalize_expected",
+    "read", "shape", "vocabulary",
+]
+
+HELP = "a sympy expression or a string such as 'x*exp(-x^2/2)' ('^' also means power)"
 
 _LIMIT = 1e5  # exponents beyond this evaluate to inf/0 instead of hanging mpmath
 _MIN_POINTS = 5
@@ -76,6 +81,37 @@ class Params:
         unknown = set(self.substitutions or {}) - set(variables)
         if unknown:
             raise ValueError(f"substitutions name unknown variable(s): {', '.join(sorted(unknown))}")
+
+
+def vocabulary() -> str:
+    """The functions and constants an answer may use, with what each non-obvious name means."""
+    meanings: dict[str, list[str]] = {}
+    for name in FUNCTION_NAMES:
+        value = to_sympy(f"{name}(u)", ("u",))
+        text = str(value)
+        head = text.split("(", 1)[0].lower()
+        if text != "u" and head != name.lower():
+            meanings.setdefault(text, [])
+            if not any(n.lower() == name.lower() for n in meanings[text]):
+                meanings[text].append(name)
+    words = " ".join(FUNCTION_NAMES)
+    defined = ", ".join(" = ".join([*(f"{n}(u)" for n in names), text]) for text, names in meanings.items())
+    return (f"Expressions may use the variables named for the part, the functions {words}, and the constants "
+            f"pi E e.  {defined}.")
+
+
+NOTE = vocabulary()
+"""The template's paragraph on what an expression (or relation) may use."""
+
+
+def shape(params: Params) -> dict[str, Any]:
+    """The variables an answer may use."""
+    return {"variables": list(params.variables)}
+
+
+def read(answer: Any, shape: dict[str, Any], *, strict: bool = False) -> sympy.Basic:
+    """The answer as a sympy expression in ``shape["variables"]``; ``InvalidAnswer`` says where it fails."""
+    return to_sympy(answer, tuple(shape.get("variables", ())))
 
 
 def normalize_expected(expected: Any, variables: Sequence[str], *, relations: bool = False) -> sympy.Basic:
@@ -348,7 +384,7 @@ def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
         return early
     allowed = ", ".join(params.variables)
     try:
-        given = to_sympy(answer, params.variables)
+        given = read(answer, shape(params))
     except InvalidAnswer as exc:
         return invalid(exc, f"an expression in {allowed} (a string such as '2*x + 1' or a sympy expression)")
     given = _substitute(given, params.variables, params.substitutions)

@@ -22,18 +22,75 @@ from types import ModuleType
 from typing import Any, cast
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from grader.answers import CallOutcome, Failed, FunctionAnswer, FunctionRef, Missing, describe
 from grader.calls import Case, Named, resolve_args
 from grader.checks import CheckContext
+from grader.errors import InvalidAnswer
 from grader.results import CheckResult, Status
 from grader.tolerance import first_difference
 
-__all__ = ["EXPECTS_CALLABLE", "SHOWN_BEFORE_DUE", "Group", "Params", "check", "describe_case", "grouped_plan", "plan"]
+__all__ = [
+    "CALLED", "EXPECTS_CALLABLE", "HELP", "REQUIRES", "SHOWN_BEFORE_DUE", "CaseGroup", "FunctionOptions", "Group",
+    "Options", "Params",
+    "check", "describe_case", "grouped_plan", "plan", "read", "shape",
+]
 
 EXPECTS_CALLABLE = True
+CALLED = True
+REQUIRES = ("signature",)
+HELP = "a Python function"
 #: Visibilities whose feedback students may see before the due date.
 SHOWN_BEFORE_DUE = frozenset({"visible", "after_published"})
+
+
+class CaseGroup(BaseModel):
+    """A named group of calls of a student function: all right, or no points."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, description="Shown in feedback, e.g. 'random inputs over every region'.")
+    cases: str = Field(
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="Reference function returning the group's list of Case."
+    )
+    points: float = Field(ge=0.0, description="Earned only when every call of the group is right.")
+
+
+class FunctionOptions(BaseModel):
+    """Options of a ``function`` check: the groups of calls, and the tolerance of every output.
+
+    Validated with the check's points as context: the groups' points must add up to them.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    groups: tuple[CaseGroup, ...] = Field(
+        min_length=1, description="Groups of calls; their points add up to the check's points."
+    )
+    rtol: float = Field(None, ge=0.0, description="Relative tolerance (default: the rubric's defaults).")  # type: ignore[assignment]
+    atol: float = Field(None, ge=0.0, description="Absolute tolerance (default: the rubric's defaults).")  # type: ignore[assignment]
+
+    @field_validator("groups")
+    @classmethod
+    def _unique_names(cls, groups: tuple[CaseGroup, ...]) -> tuple[CaseGroup, ...]:
+        names = [g.name for g in groups]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise ValueError(f"groups[{i}].name: {name!r} is used twice")
+        return groups
+
+    @model_validator(mode="after")
+    def _points_add_up(self, info: ValidationInfo) -> FunctionOptions:
+        points = (info.context or {}).get("points")
+        total = sum(g.points for g in self.groups)
+        if points is not None and abs(total - points) > 1e-9:
+            raise ValueError(f"groups: the groups' points add up to {total:g}, not the check's points {points:g}")
+        return self
+
+
+Options = FunctionOptions
+"""The typed ``options:`` of a function check (see :func:`grader.checks.options_model`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +145,20 @@ class Params:
         return float(sum(g.points for g in self.groups))
 
 
+def shape(params: Params) -> dict[str, Any]:
+    """The parameter list the function must take."""
+    return {"signature": params.signature}
+
+
+def read(answer: Any, shape: dict[str, Any], *, strict: bool = False) -> FunctionAnswer:
+    """The answer as a student function (with no call outcomes yet when none were made)."""
+    if isinstance(answer, FunctionRef):
+        return FunctionAnswer(answer, ())
+    if isinstance(answer, FunctionAnswer):
+        return answer
+    raise InvalidAnswer(f"expected a function {shape.get('signature') or ''}; found {describe(answer)}")
+
+
 def _memo(reference: ModuleType) -> dict[Any, Any]:
     memo: dict[Any, Any] = reference.__dict__.setdefault("__grader_function_memo__", {})
     return memo
@@ -132,7 +203,7 @@ def plan(params: Params, *, ctx: CheckContext) -> list[Case]:
 
 def _show(value: Any) -> str:
     if isinstance(value, Named):
-        return value.name
+        return value.function
     if isinstance(value, np.ndarray):
         return _show(value.tolist())
     if isinstance(value, (list, tuple)):
@@ -177,9 +248,9 @@ def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
         return CheckResult(0.0, "missing", "Not answered yet: define this function.")
     if isinstance(answer, Failed):
         return CheckResult(0.0, "error", answer.message)
-    if isinstance(answer, FunctionRef):
-        answer = FunctionAnswer(answer, ())
-    if not isinstance(answer, FunctionAnswer):
+    try:
+        answer = read(answer, shape(params))
+    except InvalidAnswer:
         return CheckResult.invalid(f"Expected a function {params.signature}; found {describe(answer)}.")
     sizes = [len(cases) for _, cases in grouped_plan(params, ctx=ctx)]
     if len(answer.outcomes) != sum(sizes):

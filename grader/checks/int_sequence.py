@@ -17,9 +17,12 @@ from typing import Any
 
 from grader.answers import Failed, Missing, SympyText, describe
 from grader.checks import CheckContext
+from grader.errors import InvalidAnswer
 from grader.results import CheckResult
 
-__all__ = ["Params", "check"]
+__all__ = ["HELP", "Params", "check", "read", "shape"]
+
+HELP = "a list of integers"
 
 _INT_TEXT = re.compile(r"[+-]?\d+")
 
@@ -95,14 +98,45 @@ def _as_int(item: Any) -> int | float | None:
     return None
 
 
+def shape(params: Params) -> dict[str, Any]:
+    """The number of items."""
+    return {"length": int(params.length or 0)}
+
+
+def read(answer: Any, shape: dict[str, Any], *, strict: bool = False) -> list[int | float]:
+    """The items as ints (a non-whole number stays a float: a wrong value, refused only when ``strict``)."""
+    n = int(shape["length"])
+    if not isinstance(answer, list):
+        raise InvalidAnswer(f"expected a list of {n} ints; found {describe(answer)}")
+    if len(answer) != n:
+        raise InvalidAnswer(f"expected {n} values; found {len(answer)}")
+    values = []
+    for i, item in enumerate(answer):
+        value = _as_int(item)
+        if value is None or (strict and isinstance(value, float)):
+            raise InvalidAnswer(f"item {i + 1} should be an int; it is {describe(item)}")
+        values.append(value)
+    return values
+
+
 def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
     """Judge ``answer`` against ``params``; see the module docstring."""
     n = params.length or 0
-    kind = f"a list of {n} ints{_names(params)}"
     if isinstance(answer, Missing) or answer is None:
-        return CheckResult(0.0, "missing", f"Not answered yet: give {kind}.")
+        return CheckResult(0.0, "missing", f"Not answered yet: give a list of {n} ints{_names(params)}.")
     if isinstance(answer, Failed):
         return CheckResult(0.0, "error", f"Your answer could not be evaluated: {answer.message}")
+    try:
+        values = read(answer, shape(params))
+    except InvalidAnswer:
+        return _invalid(params, answer, ctx)
+    return _judge(params, values, ctx)
+
+
+def _invalid(params: Params, answer: Any, ctx: CheckContext) -> CheckResult:
+    """Why :func:`read` refused the answer, worded for grading feedback."""
+    n = params.length or 0
+    kind = f"a list of {n} ints{_names(params)}"
     if isinstance(answer, str):
         return CheckResult.invalid(
             f"Expected {kind}; found a string. Give a Python list of ints, not text (remove the quotes)."
@@ -113,12 +147,9 @@ def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
         return CheckResult.invalid(
             f"Expected {n} values{_names(params)}, found {len(answer)}. Give exactly one int per item."
         )
-    values = [_as_int(item) for item in answer]
-    for i, (item, value) in enumerate(zip(answer, values, strict=True)):
-        if value is None:
-            found = describe(item) if ctx.reveal else "not a number"
-            return CheckResult.invalid(f"{_label(params, i)} should be an int; it is {found}.")
-    return _judge(params, [v for v in values if v is not None], ctx)
+    i, item = next((i, item) for i, item in enumerate(answer) if _as_int(item) is None)
+    found = describe(item) if ctx.reveal else "not a number"
+    return CheckResult.invalid(f"{_label(params, i)} should be an int; it is {found}.")
 
 
 def _judge(params: Params, values: list[int | float], ctx: CheckContext) -> CheckResult:

@@ -20,19 +20,23 @@ from grader.results import CheckResult
 from grader.tolerance import within
 
 __all__ = [
+    "HELP",
     "Params",
     "as_float",
     "check",
     "check_tolerances",
     "invalid",
+    "read",
     "round_sig",
     "screen",
+    "shape",
     "show",
     "tolerance_text",
     "within",
 ]
 
 PLACEHOLDER = "Not answered: the value is still None (the template's placeholder)."
+HELP = "a number: int, float, Fraction, or a string such as '2*log(3)/7'"
 
 
 def as_float(value: Any, name: str) -> float:
@@ -73,6 +77,16 @@ class Params:
         check_tolerances(self.rtol, self.atol)
         if self.sig_figs is not None and (isinstance(self.sig_figs, bool) or int(self.sig_figs) < 1):
             raise ValueError(f"sig_figs must be a positive integer, got {self.sig_figs!r}")
+
+
+def shape(params: Params) -> dict[str, Any]:
+    """A number has no public shape."""
+    return {}
+
+
+def read(answer: Any, shape: dict[str, Any], *, strict: bool = False) -> float:
+    """The answer as a float; ``InvalidAnswer`` when it is not a number."""
+    return to_number(answer)
 
 
 def screen(answer: Any) -> CheckResult | None:
@@ -118,7 +132,7 @@ def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
     if early is not None:
         return early
     try:
-        given = to_number(answer)
+        given = read(answer, shape(params))
     except InvalidAnswer as exc:
         return invalid(exc, "a number (int, float, or text such as '1/(1+exp(-15))')")
     if params.sig_figs is not None:

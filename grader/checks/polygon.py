@@ -26,6 +26,7 @@ from grader.expr import to_number
 from grader.results import CheckResult
 
 __all__ = [
+    "HELP",
     "ORDER_HINT",
     "Distances",
     "Params",
@@ -36,13 +37,16 @@ __all__ = [
     "hausdorff",
     "normalize_vertices",
     "polygon_region",
+    "read",
     "read_polygon",
     "segment_distances",
+    "shape",
     "shape_limit",
     "shape_size",
     "tolerance_words",
 ]
 
+HELP = "a list of (x1, x2) vertices in order around the polygon (any start, either direction)"
 MAX_VERTICES = 500
 EXAMPLE = "[(0, 0), (2, 0), (0, 3)]"
 
@@ -274,6 +278,16 @@ class Params:
             raise ValueError("rtol or atol must be > 0 for a shape")
 
 
+def shape(params: Params) -> dict[str, Any]:
+    """A polygon has no public shape beyond being one."""
+    return {}
+
+
+def read(answer: Any, shape: dict[str, Any], *, strict: bool = False) -> np.ndarray:
+    """The vertices as an ``(n, 2)`` array (see :func:`read_polygon`)."""
+    return read_polygon(answer)
+
+
 def _same_vertex_set(given: np.ndarray, expected: np.ndarray, limit: float) -> bool:
     distance = np.linalg.norm(given[:, None, :] - expected[None, :, :], axis=2)
     return bool(distance.min(axis=1).max() <= limit and distance.min(axis=0).max() <= limit)
@@ -285,7 +299,7 @@ def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
     if early is not None:
         return early
     try:
-        given = read_polygon(answer)
+        given = read(answer, shape(params))
     except InvalidAnswer as exc:
         return invalid(exc, f"a list of (x1, x2) vertices in order around the polygon, e.g. {EXAMPLE}")
     expected = np.array(params.expected, dtype=float)

@@ -20,7 +20,7 @@ import numpy as np
 import sympy
 
 from grader.checks import CheckContext
-from grader.checks.expression import normalize_expected
+from grader.checks.expression import NOTE, normalize_expected
 from grader.checks.number import check_tolerances, invalid, screen, show
 from grader.checks.polygon import (
     EXAMPLE,
@@ -46,7 +46,9 @@ from grader.checks.relation import (
 from grader.errors import InvalidAnswer
 from grader.results import CheckResult
 
-__all__ = ["Params", "check", "region_of"]
+__all__ = ["HELP", "NOTE", "Params", "check", "read", "region_of", "shape"]
+
+HELP = "a polygon [(x1, x2), ...] or a relation such as '(x1 > 0) & (x2 < 2*x1)'"
 
 _CHUNK = 512
 
@@ -86,6 +88,18 @@ class Params:
         if not self.box > 0 or self.samples < 1:
             raise ValueError("box must be > 0 and samples >= 1")
         check_tolerances(self.rtol, self.atol)
+
+
+def shape(params: Params) -> dict[str, Any]:
+    """The two coordinate names a relation may use."""
+    return {"variables": list(params.variables)}
+
+
+def read(answer: Any, shape: dict[str, Any], *, strict: bool = False) -> Any:
+    """Polygon vertices (a list) as an array, or a relation in ``shape["variables"]`` as sympy."""
+    if isinstance(answer, list | tuple):
+        return read_polygon(answer)
+    return read_relation(answer, tuple(shape.get("variables", ())))
 
 
 def region_of(value: Any, variables: tuple[str, ...], box: float) -> Region:
@@ -181,10 +195,7 @@ def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
         return early
     names = ", ".join(params.variables)
     try:
-        if isinstance(answer, list | tuple):
-            given: Any = read_polygon(answer)
-        else:
-            given = read_relation(answer, params.variables)
+        given = read(answer, shape(params))
     except InvalidAnswer as exc:
         kind = f"a polygon {EXAMPLE} or a relation in {names} such as '(x1 >= 0) & (x2 <= 2)'"
         return invalid(exc, kind)

@@ -21,13 +21,15 @@ from sympy.core.relational import Relational
 from sympy.logic.boolalg import Boolean
 
 from grader.checks import CheckContext
-from grader.checks.expression import normalize_expected
+from grader.checks.expression import NOTE, normalize_expected
 from grader.checks.number import invalid, screen, show
 from grader.errors import InvalidAnswer
 from grader.expr import real_symbols, to_sympy
 from grader.results import CheckResult
 
 __all__ = [
+    "HELP",
+    "NOTE",
     "Params",
     "Region",
     "RegionVerdict",
@@ -35,9 +37,13 @@ __all__ = [
     "compare_regions",
     "describe_difference",
     "is_boolean",
+    "read",
     "read_relation",
     "relation_region",
+    "shape",
 ]
+
+HELP = "a sympy relation or a string such as 'x1 + 2*x2 < 3'"
 
 BOUNDARY_MARGIN = 1e-6
 _MAX_ATOMS = 40
@@ -243,6 +249,16 @@ class Params:
             raise ValueError("box must be > 0 and samples >= 1")
 
 
+def shape(params: Params) -> dict[str, Any]:
+    """The variables an answer may use."""
+    return {"variables": list(params.variables)}
+
+
+def read(answer: Any, shape: dict[str, Any], *, strict: bool = False) -> sympy.Basic:
+    """The answer as a sympy relation in ``shape["variables"]`` (see :func:`read_relation`)."""
+    return read_relation(answer, tuple(shape.get("variables", ())))
+
+
 def verdict_result(verdict: RegionVerdict, variables: Sequence[str], what: str, reveal: bool) -> CheckResult:
     """The check result for a region comparison."""
     if verdict.agree:
@@ -263,7 +279,7 @@ def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
         return early
     names = ", ".join(params.variables)
     try:
-        given = read_relation(answer, params.variables)
+        given = read(answer, shape(params))
     except InvalidAnswer as exc:
         return invalid(exc, f"a relation in {names} such as 'x1 > 1' or 'x1 - 1 >= 0'")
     verdict = compare_regions(

@@ -12,9 +12,13 @@ from typing import Any
 
 from grader.answers import Failed, Missing, describe
 from grader.checks import CheckContext
+from grader.errors import InvalidAnswer
 from grader.results import CheckResult
 
-__all__ = ["Params", "check"]
+__all__ = ["HELP", "STAFF_GRADED", "Params", "check", "read", "shape"]
+
+HELP = "a string, read by the course staff"
+STAFF_GRADED = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +36,18 @@ class Params:
     def __post_init__(self) -> None:
         if isinstance(self.min_chars, bool) or not isinstance(self.min_chars, int) or self.min_chars < 1:
             raise ValueError("min_chars must be an int >= 1")
+
+
+def shape(params: Params) -> dict[str, Any]:
+    """A text has no public shape."""
+    return {}
+
+
+def read(answer: Any, shape: dict[str, Any], *, strict: bool = False) -> str:
+    """The text, stripped; ``InvalidAnswer`` for a blank or non-string answer."""
+    if not isinstance(answer, str) or not answer.strip():
+        raise InvalidAnswer(f"expected some text; found {describe(answer)}")
+    return answer.strip()
 
 
 def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:

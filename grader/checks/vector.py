@@ -19,7 +19,9 @@ from grader.expr import to_number
 from grader.results import CheckResult
 from grader.tolerance import as_vector, shape_text
 
-__all__ = ["Params", "check", "example", "read_vector"]
+__all__ = ["HELP", "Params", "check", "example", "read", "read_vector", "shape"]
+
+HELP = "a tuple, list or 1-D numpy array of numbers"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,16 @@ def read_vector(answer: Any, length: int) -> tuple[float, ...]:
     return tuple(values)
 
 
+def shape(params: Params) -> dict[str, Any]:
+    """The vector's length."""
+    return {"length": len(params.expected)}
+
+
+def read(answer: Any, shape: dict[str, Any], *, strict: bool = False) -> tuple[float, ...]:
+    """The answer as ``shape["length"]`` floats (see :func:`read_vector`)."""
+    return read_vector(answer, int(shape["length"]))
+
+
 def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
     """Judge one vector answer."""
     early = screen(answer)
@@ -99,7 +111,7 @@ def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
         return early
     n = len(params.expected)
     try:
-        given = read_vector(answer, n)
+        given = read(answer, shape(params))
     except InvalidAnswer as exc:
         where = f" ({exc.where})" if exc.where else ""
         return CheckResult.invalid(

@@ -22,7 +22,7 @@ from grader.checks import CheckContext
 from grader.checks import function as kind
 from grader.errors import RubricError
 from grader.paths import DEFAULT_RUBRIC, ROOT
-from grader.rubric import parse_rubric
+from grader.rubric import check_options, parse_rubric
 from grader.tolerance import as_plain
 
 CTX = CheckContext(reference=ref)
@@ -207,7 +207,7 @@ def test_a_broken_function_check_names_its_yaml_path(raw: dict, edit: Callable[[
     index, check = _function_check(data, "relu_network")
     edit(check)
     with pytest.raises(RubricError) as info:
-        parse_rubric(data, source="hw4.yaml")
+        check_options(parse_rubric(data, source="hw4.yaml"))
     assert str(info.value).startswith(f"hw4.yaml: parts[{index}].checks[0].options: ")
     assert message in str(info.value)
 
