@@ -247,7 +247,8 @@ def test_symbolic_work_runs_in_a_helper_without_fork(helper: symbolic._Helper) -
     assert helper.proc is None and first.poll() is not None  # killed
     with pytest.raises(symbolic.SymbolicFailure, match="ZeroDivisionError: division by zero"):
         symbolic.run_with_time_limit(operator.truediv, 1, 0, seconds=30)
-    with pytest.raises(symbolic.SymbolicFailure, match="cannot be sent to the helper process: (PicklingError|AttributeError)"):
+    unpicklable = "cannot be sent to the helper process: (PicklingError|AttributeError)"
+    with pytest.raises(symbolic.SymbolicFailure, match=unpicklable):
         symbolic.run_with_time_limit(lambda: 0, seconds=30)
 
 
