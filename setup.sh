@@ -27,6 +27,8 @@ fi
 
 # Code and environment readable by everyone; answers and results by root only.
 chmod -R a+rX "$ROOT/grader" "$ROOT/.venv" "$ROOT/scripts"
+# the public folder too: the child rebuilds the helper functions passed to student code from it
+if [ -d "$ROOT/public" ]; then chmod -R a+rX "$ROOT/public"; fi
 chmod 755 "$ROOT"
 # every folder above the project must let the sandbox account pass (not list) to reach its Python
 dir="$(dirname "$ROOT")"

@@ -152,6 +152,7 @@ def build_autograder_bundle(out: Path, *, rubric: Path = DEFAULT_RUBRIC, root: P
 
     bound = load_assignment(rubric)
     members = autograder_members(root, public_checks=bound.rubric.public_checks)
+    members = sorted({*members, *public_members(bound.rubric.helpers, root)})  # the helpers passed to student code
     entries = {name: (root / name).read_bytes() for name in members if name != "rubrics/DEPLOYED"}
     shipped = _shipped_rubric(Path(rubric), root)
     entries[shipped] = Path(rubric).read_bytes()
@@ -183,6 +184,7 @@ def build_student_bundle(out: Path, *, rubric: Path = DEFAULT_RUBRIC, root: Path
 
     public = build_public(load_assignment(rubric))
     names = _tree(root, "grader") + public_members(public["public_checks"], root)
+    names = sorted({*names, *public_members(public.get("helpers"), root)})  # the helpers passed to student code
     entries = {name: (root / name).read_bytes() for name in names}
     entries.pop("grader/public_rubric.json", None)
     entries["grader/public_rubric.json"] = (json.dumps(public, indent=1, sort_keys=True) + "\n").encode()

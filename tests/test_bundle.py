@@ -57,7 +57,7 @@ def test_autograder_zip_has_entry_points_at_root_and_nothing_else(zips: dict[str
         modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in zf.infolist()}
     assert {"setup.sh", "run_autograder", "requirements.txt", "scripts/ensure_env"} <= set(names)
     assert {"reference/hw4.py", "rubrics/hw4.yaml", "grader/__main__.py", "grader/sandbox/child.py"} <= set(names)
-    assert {"public/__init__.py", "public/hw4.py"} <= set(names)
+    assert {"public/__init__.py", "public/hw4.py", "public/hw4_helpers.py"} <= set(names)
     assert modes["setup.sh"] == modes["run_autograder"] == modes["scripts/ensure_env"] == 0o755
     assert not [n for n in names if any(p in n for p in FORBIDDEN_PARTS) or n.endswith(".pyc")]
     assert "grader/public_rubric.json" not in names
@@ -102,7 +102,7 @@ def test_student_zip_holds_no_reference_rubric_or_examples(zips: dict[str, Path]
     with zipfile.ZipFile(zips["student"]) as zf:
         names = zf.namelist()
     assert {"grader/public_rubric.json", "hw4_template.py", "README.md", "requirements-selfcheck.txt"} <= set(names)
-    assert {"public/__init__.py", "public/hw4.py"} <= set(names)
+    assert {"public/__init__.py", "public/hw4.py", "public/hw4_helpers.py"} <= set(names)
     assert "hw4.py" not in names  # unzipping next to a student's file must not overwrite it
     assert not [n for n in names if n.startswith(("reference/", "rubrics/", "scripts/"))]
     assert not [n for n in names if any(p in n for p in FORBIDDEN_PARTS)]
@@ -110,7 +110,7 @@ def test_student_zip_holds_no_reference_rubric_or_examples(zips: dict[str, Path]
 
 def test_public_checks_must_not_live_with_the_answers() -> None:
     assert public_members(None) == []
-    assert public_members("public.hw4") == ["public/__init__.py", "public/hw4.py"]
+    assert public_members("public.hw4") == sorted(f"public/{p.name}" for p in (ROOT / "public").glob("*.py"))
     with pytest.raises(RubricError, match="must not live in reference/"):
         public_members("reference.hw4")
     with pytest.raises(RubricError, match="no package nowhere/"):
@@ -170,7 +170,7 @@ def _expected_values(assignment: Any) -> list[Any]:
             expected = params.expected
             if check.spec.kind == "function":
                 values += [expected(*resolve_args(c.args), **resolve_args(c.kwargs)) for c in check.calls]
-            elif check.spec.kind == "lstm_params":
+            elif check.spec.kind == "params_by_simulation":
                 values += [expected(list(xs)) for xs in ([0, 0, 1, 1, 1, 0], [1, 1, 0, 1, 1], [1, -1, 1, 1])]
             elif not isinstance(expected, FunctionRef):
                 values.append(expected)

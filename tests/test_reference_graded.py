@@ -18,8 +18,9 @@ from grader.answers import CallOutcome, FunctionRef, SympyText
 from grader.assignment import Assignment, BoundCheck, load_assignment
 from grader.calls import resolve_args
 from grader.checks.function import describe_case
-from grader.grade import grade_observations, plan_calls
+from grader.grade import grade_observations
 from grader.paths import DEFAULT_RUBRIC
+from grader.plan_cache import plan_calls
 from grader.sandbox.runner import SandboxResult
 
 
@@ -106,7 +107,7 @@ def perturbed(check: BoundCheck, answer: Any) -> Any:
     if kind == "relation":
         rel = sp.sympify(answer.text)  # trusted: the reference's own text
         return SympyText(str(sp.StrictGreaterThan(rel.lhs - rel.rhs - sp.Rational(1, 2), 0)))
-    if kind == "lstm_params":
+    if kind == "params_by_simulation":
         return {**answer, "W_cx": -answer["W_cx"]}
     raise AssertionError(f"no perturbation for kind {kind}")
 

@@ -50,9 +50,10 @@ import re
 import typing
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+if TYPE_CHECKING:  # pydantic is for rubric authors: the student self-check runs without it
+    from pydantic import BaseModel
 
 __all__ = [
     "ENGINE_FIELDS", "KINDS", "REF_PATTERN", "CheckContext", "kind_module", "known_kinds", "options_model", "trait",
@@ -147,11 +148,11 @@ def _descriptions(doc: str | None) -> dict[str, str]:
     return found
 
 
-_Ref = Annotated[str, Field(pattern=REF_PATTERN, description="The value of this name in the reference.")]
-
-
 @functools.cache
 def _derived_options(kind: str, module: ModuleType) -> type[BaseModel]:
+    from pydantic import ConfigDict, Field, create_model
+
+    ref = Annotated[str, Field(pattern=REF_PATTERN, description="The value of this name in the reference.")]
     params = module.Params
     hints = typing.get_type_hints(params, vars(module))
     about = _descriptions(params.__doc__)
@@ -163,7 +164,7 @@ def _derived_options(kind: str, module: ModuleType) -> type[BaseModel]:
         if default is dataclasses.MISSING:
             factory: Any = f.default_factory
             default = ... if factory is dataclasses.MISSING else factory()
-        either: Any = typing.Union[hints[f.name], _Ref]  # noqa: UP007 - built at run time
+        either: Any = typing.Union[hints[f.name], ref]  # noqa: UP007 - built at run time
         fields[f.name] = (either, Field(default, description=about.get(f.name)))
     name = "".join(w.capitalize() for w in kind.split("_")) + "Options"
     config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, title=name)

@@ -16,13 +16,13 @@ none of them may be derived from a hidden answer (a test sees to it).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, cast
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from grader.answers import CallOutcome, Failed, FunctionAnswer, FunctionRef, Missing, describe
 from grader.calls import Case, Named, resolve_args
@@ -32,9 +32,8 @@ from grader.results import CheckResult, Status
 from grader.tolerance import first_difference
 
 __all__ = [
-    "CALLED", "EXPECTS_CALLABLE", "HELP", "REQUIRES", "SHOWN_BEFORE_DUE", "CaseGroup", "FunctionOptions", "Group",
-    "Options", "Params",
-    "check", "describe_case", "grouped_plan", "plan", "read", "shape",
+    "CALLED", "EXPECTS_CALLABLE", "HELP", "REQUIRES", "SHOWN_BEFORE_DUE", "Group", "Params", "check", "describe_case",
+    "grouped_plan", "plan", "read", "shape",
 ]
 
 EXPECTS_CALLABLE = True
@@ -45,52 +44,62 @@ HELP = "a Python function"
 SHOWN_BEFORE_DUE = frozenset({"visible", "after_published"})
 
 
-class CaseGroup(BaseModel):
-    """A named group of calls of a student function: all right, or no points."""
+@functools.cache
+def _options() -> dict[str, Any]:
+    """The typed options, built on first use: pydantic is for authors, not for the student self-check."""
+    from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    class CaseGroup(BaseModel):
+        """A named group of calls of a student function: all right, or no points."""
 
-    name: str = Field(min_length=1, description="Shown in feedback, e.g. 'random inputs over every region'.")
-    cases: str = Field(
-        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="Reference function returning the group's list of Case."
-    )
-    points: float = Field(ge=0.0, description="Earned only when every call of the group is right.")
+        model_config = ConfigDict(extra="forbid", frozen=True)
+
+        name: str = Field(min_length=1, description="Shown in feedback, e.g. 'random inputs over every region'.")
+        cases: str = Field(
+            pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="Reference function returning the group's list of Case."
+        )
+        points: float = Field(ge=0.0, description="Earned only when every call of the group is right.")
+
+    class FunctionOptions(BaseModel):
+        """Options of a ``function`` check: the groups of calls, and the tolerance of every output.
+
+        Validated with the check's points as context: the groups' points must add up to them.
+        """
+
+        model_config = ConfigDict(extra="forbid", frozen=True)
+
+        groups: tuple[CaseGroup, ...] = Field(
+            min_length=1, description="Groups of calls; their points add up to the check's points."
+        )
+        # None: the rubric's defaults (an explicit null is refused)
+        rtol: float = Field(None, ge=0.0, description="Relative tolerance.")  # type: ignore[assignment]
+        atol: float = Field(None, ge=0.0, description="Absolute tolerance.")  # type: ignore[assignment]
+
+        @field_validator("groups")
+        @classmethod
+        def _unique_names(cls, groups: tuple[CaseGroup, ...]) -> tuple[CaseGroup, ...]:
+            names = [g.name for g in groups]
+            for i, name in enumerate(names):
+                if name in names[:i]:
+                    raise ValueError(f"groups[{i}].name: {name!r} is used twice")
+            return groups
+
+        @model_validator(mode="after")
+        def _points_add_up(self, info: ValidationInfo) -> FunctionOptions:
+            points = (info.context or {}).get("points")
+            total = sum(g.points for g in self.groups)
+            if points is not None and abs(total - points) > 1e-9:
+                raise ValueError(f"groups: the groups' points add up to {total:g}, not the check's points {points:g}")
+            return self
+
+    return {"CaseGroup": CaseGroup, "FunctionOptions": FunctionOptions, "Options": FunctionOptions}
 
 
-class FunctionOptions(BaseModel):
-    """Options of a ``function`` check: the groups of calls, and the tolerance of every output.
-
-    Validated with the check's points as context: the groups' points must add up to them.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    groups: tuple[CaseGroup, ...] = Field(
-        min_length=1, description="Groups of calls; their points add up to the check's points."
-    )
-    rtol: float = Field(None, ge=0.0, description="Relative tolerance (default: the rubric's defaults).")  # type: ignore[assignment]
-    atol: float = Field(None, ge=0.0, description="Absolute tolerance (default: the rubric's defaults).")  # type: ignore[assignment]
-
-    @field_validator("groups")
-    @classmethod
-    def _unique_names(cls, groups: tuple[CaseGroup, ...]) -> tuple[CaseGroup, ...]:
-        names = [g.name for g in groups]
-        for i, name in enumerate(names):
-            if name in names[:i]:
-                raise ValueError(f"groups[{i}].name: {name!r} is used twice")
-        return groups
-
-    @model_validator(mode="after")
-    def _points_add_up(self, info: ValidationInfo) -> FunctionOptions:
-        points = (info.context or {}).get("points")
-        total = sum(g.points for g in self.groups)
-        if points is not None and abs(total - points) > 1e-9:
-            raise ValueError(f"groups: the groups' points add up to {total:g}, not the check's points {points:g}")
-        return self
-
-
-Options = FunctionOptions
-"""The typed ``options:`` of a function check (see :func:`grader.checks.options_model`)."""
+def __getattr__(name: str) -> Any:
+    """``Options`` (the typed ``options:`` of a function check), ``FunctionOptions`` and ``CaseGroup``, built lazily."""
+    if name in ("CaseGroup", "FunctionOptions", "Options"):
+        return _options()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -163,29 +163,12 @@ def _flat(value: Any) -> list[Any] | None:
     return out
 
 
-# Kinds whose expected value is a callable target rather than data: how to turn a
-# student's answer into such a target.  Other callable kinds group only identical answers.
-def _lstm_target(check: BoundCheck, answer: Any, assignment: Assignment) -> tuple[Any, str]:
-    from grader.checks.lstm_params import read_params
-
-    reference = assignment.reference
-    weights = read_params(answer, tuple(getattr(reference, check.params.keys)))
-    simulate = getattr(reference, check.params.simulate)
-
-    def target(xs: list[float]) -> list[int]:
-        return list(simulate(xs, weights))
-
-    return target, f"(xs):\n    return {check.params.simulate}(xs, {weights!r})\n"
-
-
-_TARGETS: dict[str, Callable[[BoundCheck, Any, Assignment], tuple[Any, str]]] = {"lstm_params": _lstm_target}
-
-
 def _as_expected(check: BoundCheck, answer: Any, assignment: Assignment) -> tuple[Any, str] | None:
     """The check's params with ``answer`` as the expected value, and the reference function's code after its name."""
-    if check.spec.kind in _TARGETS:
+    as_target = getattr(check.kind, "as_expected", None)  # a kind whose expected value is a function of the answer
+    if as_target is not None:
         try:
-            target, code = _TARGETS[check.spec.kind](check, answer, assignment)
+            target, code = as_target(check.params, answer, reference=assignment.reference)
             return dataclasses.replace(check.params, expected=target), code
         except Exception:
             return None

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.calls import HELPER_PACKAGE
 from grader.submission import entry_limit, human_size, link_problem, read_capped
 
 __all__ = [
@@ -175,10 +176,11 @@ def answer_paths(root: Path) -> list[Path]:
 
 
 def _child_needs() -> list[Path]:
-    """What the child must reach: the grader's code, its Python and the temporary folder."""
+    """What the child must reach: the grader's code, the public helpers, its Python and the temporary folder."""
     python = os.environ.get("GRADER_CHILD_PYTHON") or sys.executable
-    items = [_PACKAGE, Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).parent,
-             Path(sys.executable).resolve().parent, Path(python).parent, Path(tempfile.gettempdir())]
+    items = [_PACKAGE, _PACKAGE.parent / HELPER_PACKAGE, Path(sys.prefix), Path(sys.base_prefix),
+             Path(sys.executable).parent, Path(sys.executable).resolve().parent, Path(python).parent,
+             Path(tempfile.gettempdir())]
     out = []
     for item in items:
         with contextlib.suppress(OSError):

@@ -4,7 +4,9 @@ As root the child drops to a sandbox account (:mod:`grader.sandbox.isolation`).
 As a normal user it runs instead in unprivileged namespaces -- user, mount,
 network, IPC, PID, UTS -- where it sees the system (``/usr``, ``/lib*``,
 ``/bin``, a few files of ``/etc``), the engine (the ``grader`` package, not
-the reference or the rubrics) and the Python it runs read-only, its own
+the reference or the rubrics), the shipped ``public`` folder (where helper
+functions passed to student code live, see :mod:`grader.calls`) and the
+Python it runs read-only, its own
 working folder writable, and private empty ``/tmp``, ``/var/tmp`` and
 ``/dev/shm``; nothing of the user's home, the export folder or the results.
 When the child's first process ends, the kernel kills every process left in
@@ -52,6 +54,7 @@ __all__ = [
 MODE_ENV = "GRADER_NAMESPACES"
 _MODES = ("auto", "bwrap", "kernel", "off")
 _PACKAGE = Path(__file__).resolve().parent.parent
+_PUBLIC = "public"  # grader.calls.HELPER_PACKAGE (this module imports only the standard library)
 _SYSTEM = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32")
 _ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "passwd", "group", "nsswitch.conf",
         "alternatives")
@@ -191,7 +194,7 @@ def _view(workdir: Path, python: str) -> list[tuple[str, str, str]]:
              ("tmpfs", "", "/dev/shm")]
     system = [Path("/") / name for name in _SYSTEM]
     bound: list[Path] = []
-    for root in [_PACKAGE, *_python_roots(python)]:
+    for root in [_PACKAGE, _PACKAGE.parent / _PUBLIC, *_python_roots(python)]:
         root = Path(os.path.abspath(root))
         inside = [*system, *bound]
         if root.is_dir() and root != Path("/") and not any(root == b or b in root.parents for b in inside):

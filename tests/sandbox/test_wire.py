@@ -205,13 +205,13 @@ def test_loads_rejects_nan_literals_oversize_and_deep_messages():
 
 
 def test_call_arguments_keep_arrays_tuples_and_named_helpers():
-    args = (np.array([[1, 2], [3, 4]], dtype=float), (1, 2), {"k": np.int64(3)}, Named("sigmoid"),
-            math.inf, Named("quadratic_loss_grad", (("target", (1.0, 0.0)),)))
+    args = (np.array([[1, 2], [3, 4]], dtype=float), (1, 2), {"k": np.int64(3)}, Named("public.hw4_helpers:sigmoid"),
+            math.inf, Named("public.hw4_helpers:quadratic_loss_grad", (("target", (1.0, 0.0)),)))
     wire = json.loads(json.dumps(encode_args(args), allow_nan=False))
     a, t, d, sig, inf, loss = decode_args(wire)
     assert isinstance(a, np.ndarray) and a.dtype == np.float64 and a.shape == (2, 2)
     assert t == (1, 2) and d == {"k": 3} and inf == math.inf
-    assert sig is resolve(Named("sigmoid")) and abs(sig(0.0) - 0.5) < 1e-12
+    assert sig is resolve(Named("public.hw4_helpers:sigmoid")) and abs(sig(0.0) - 0.5) < 1e-12
     assert list(loss(np.array([1.0, 1.0]))) == [0.0, 1.0]
 
 
