@@ -15,7 +15,22 @@ __all__ = [
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_RUBRIC = ROOT / "rubrics" / "hw4.yaml"
+
+
+def _default_rubric(folder: Path) -> Path:
+    """The rubric ``folder/DEFAULT`` names (a path relative to the project), else the folder's only rubric."""
+    try:
+        named = (folder / "DEFAULT").read_text(encoding="utf-8").strip()
+    except OSError:
+        named = ""
+    if named:
+        return folder.parent / named
+    found = sorted(folder.glob("*.yaml"))
+    return found[0] if len(found) == 1 else folder / "rubric.yaml"
+
+
+DEFAULT_RUBRIC = _default_rubric(ROOT / "rubrics")
+"""The rubric used when none is chosen: the engine names no assignment, ``rubrics/DEFAULT`` does."""
 GRADESCOPE_ROOT = Path(os.environ.get("GRADER_GRADESCOPE_ROOT") or "/autograder")
 GRADESCOPE_SUBMISSION = GRADESCOPE_ROOT / "submission"
 GRADESCOPE_RESULTS = GRADESCOPE_ROOT / "results" / "results.json"

@@ -18,7 +18,7 @@ def _give(part: Part) -> str:
     """What to give: the kind's help, for each item of a keyed answer."""
     help_text = str(trait(str(part.kind), "HELP"))
     if part.keyed:
-        return f"{part.noun}, each {help_text}"
+        return f"a list or dict of {part.noun}, each {help_text}"
     return help_text
 
 

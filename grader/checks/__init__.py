@@ -148,11 +148,22 @@ def _descriptions(doc: str | None) -> dict[str, str]:
     return found
 
 
+def _or_ref(hint: Any) -> Any:
+    """``hint``, or a ``ref:NAME`` string (validated once resolved, by ``Params``)."""
+    from pydantic import TypeAdapter, WithJsonSchema, WrapValidator
+
+    def passthrough(value: Any, handler: Any) -> Any:
+        return value if isinstance(value, str) and re.match(REF_PATTERN, value) else handler(value)
+
+    ref = {"type": "string", "pattern": REF_PATTERN, "description": "The value of this name in the reference."}
+    schema = {"anyOf": [TypeAdapter(hint).json_schema(), ref]}
+    return Annotated[hint, WrapValidator(passthrough), WithJsonSchema(schema)]
+
+
 @functools.cache
 def _derived_options(kind: str, module: ModuleType) -> type[BaseModel]:
     from pydantic import ConfigDict, Field, create_model
 
-    ref = Annotated[str, Field(pattern=REF_PATTERN, description="The value of this name in the reference.")]
     params = module.Params
     hints = typing.get_type_hints(params, vars(module))
     about = _descriptions(params.__doc__)
@@ -164,8 +175,7 @@ def _derived_options(kind: str, module: ModuleType) -> type[BaseModel]:
         if default is dataclasses.MISSING:
             factory: Any = f.default_factory
             default = ... if factory is dataclasses.MISSING else factory()
-        either: Any = typing.Union[hints[f.name], ref]  # noqa: UP007 - built at run time
-        fields[f.name] = (either, Field(default, description=about.get(f.name)))
+        fields[f.name] = (_or_ref(hints[f.name]), Field(default, description=about.get(f.name)))
     name = "".join(w.capitalize() for w in kind.split("_")) + "Options"
     config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, title=name)
     model: type[BaseModel] = create_model(name, __config__=config, **fields)

@@ -4,8 +4,9 @@ Fill in every name below and upload this file as hw4.py. Every name is optional:
 a missing or broken answer costs only its own part.  Keep top-level code cheap (no plots or
 input()); check your work with:  python -m grader check hw4.py
 
-Expressions may use the variables named for the part and exp log sqrt Abs abs Max max Min min tanh
-sigma sigmoid relu ReLU Heaviside step, and pi E e.  sigma(u) = 1/(1+exp(-u)), relu(u) = max(u, 0),
+Expressions may use the variables named for the part, the functions exp log ln sqrt Abs abs Max max
+Min min sinh cosh tanh sech csch coth sin cos sign sigma sigmoid relu ReLU Heaviside step, and the
+constants pi E e.  ln(u) = log(u), sigma(u) = sigmoid(u) = 1/(1 + exp(-u)), relu(u) = Max(0, u),
 step(u) = Heaviside(u).
 """
 
@@ -20,7 +21,8 @@ Give: a tuple, list or 1-D numpy array of numbers.
 p1b_positive_sides = None
 """1(b) decision boundaries: a list of 4 relations in x1, x2: for hidden unit i = 1..4, the
 half-plane where f(z_i) > 0.
-Give: a list of relations, each a sympy relation or a string such as 'x1 + 2*x2 < 3'.
+Give: a list or dict of relations, each a sympy relation or a string such as 'x1 + 2*x2
+< 3'.
 """
 
 p1c_region_0 = None
@@ -46,7 +48,7 @@ direction).
 p1c_outputs = None
 """1(c) outputs on each set: a dict {0: (o1, o2), 1: (o1, o2), 3: (o1, o2)}: the output on
 the sets where the sum is 0, 1 and 3.
-Give: a dict of vectors.
+Give: a list or dict of outputs, each a tuple, list or 1-D numpy array of numbers.
 """
 
 p1d_region_change = None
@@ -101,15 +103,13 @@ Graded by the course staff (4 points).
 p2c_params = None
 """2(c) weights giving -h_t: a dict of the 12 weights W_fh W_fx b_f W_ih W_ix b_i W_oh W_ox
 b_o W_ch W_cx b_c for which every binary input sequence gives -h_t of the original unit.
-Give: a dict with exactly the 12 numeric keys W_fh W_fx b_f W_ih W_ix b_i W_oh W_ox b_o
-W_ch W_cx b_c.
+Give: a dict of numbers with exactly the parameter names as keys.
 """
 
 p2d_params = None
 """2(d) weights for the sign of the running sum (optional): optional: a dict of the 12
 weights for which every +1/-1 input sequence gives h_t = sign(x_0 + ... + x_t).
-Give: a dict with exactly the 12 numeric keys W_fh W_fx b_f W_ih W_ix b_i W_oh W_ox b_o
-W_ch W_cx b_c.
+Give: a dict of numbers with exactly the parameter names as keys.
 Optional part of the handout.
 """
 
