@@ -17,7 +17,7 @@ from typing import Any
 from grader import keyed, plan_cache
 from grader.answers import Failed, FunctionAnswer, FunctionRef, Missing
 from grader.assignment import Assignment, BoundCheck, bind
-from grader.calls import Case
+from grader.plan_cache import plan_calls
 from grader.results import CheckResult, GradeReport, Status, TestResult
 from grader.rubric import Rubric, load_rubric
 from grader.sandbox.isolation import answer_paths
@@ -27,7 +27,7 @@ from grader.submission import SubmissionError, find_entry
 
 __all__ = [
     "JUDGE_FAILED", "answer_names", "grade_fresh", "grade_observations", "grade_path", "judge", "limits_for",
-    "manual_tests", "plan_calls", "select_item",
+    "manual_tests", "select_item",
 ]
 
 JUDGE_FAILED = "The autograder could not judge this answer; the course staff have been told. It is not your fault."
@@ -134,17 +134,6 @@ def limits_for(assignment: Assignment | Rubric, base: Limits | None = None) -> L
         "call_seconds": spec.call_seconds,
         "total_seconds": spec.total_seconds,
     })
-
-
-def plan_calls(checks: Sequence[BoundCheck]) -> tuple[list[tuple[str, Case]], list[str]]:
-    """Every call of a student function the checks need, and the check (path) each belongs to."""
-    calls: list[tuple[str, Case]] = []
-    owners: list[str] = []
-    for check in checks:
-        for case in check.calls:
-            calls.append((check.answer, case))
-            owners.append(check.path)
-    return calls, owners
 
 
 def grade_path(

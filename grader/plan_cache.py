@@ -19,11 +19,15 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.calls import Case
 from grader.sandbox.wire import decode_args, encode_args
 
-__all__ = ["Calls", "cache_file", "decode_calls", "encode_calls", "load", "save", "warm"]
+if TYPE_CHECKING:
+    from grader.assignment import BoundCheck
+
+__all__ = ["Calls", "cache_file", "decode_calls", "encode_calls", "load", "plan_calls", "save", "warm"]
 
 Calls = list[tuple[str, Case]]
 _VERSION = 1
@@ -83,10 +87,20 @@ def save(path: Path, calls: Sequence[tuple[str, Case]]) -> None:
         pass
 
 
+def plan_calls(checks: Sequence[BoundCheck]) -> tuple[list[tuple[str, Case]], list[str]]:
+    """Every call of a student function the checks need, and the check (path) each belongs to."""
+    calls: list[tuple[str, Case]] = []
+    owners: list[str] = []
+    for check in checks:
+        for case in check.calls:
+            calls.append((check.answer, case))
+            owners.append(check.path)
+    return calls, owners
+
+
 def warm(rubric_path: Path) -> Path:
     """Bind the rubric once and write its calls to the cache."""
     from grader.assignment import load_assignment
-    from grader.grade import plan_calls
 
     assignment = load_assignment(rubric_path)
     path = cache_file(rubric_path, assignment.rubric.reference, assignment.root)

@@ -22,7 +22,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_calls_survive_the_round_trip_through_the_cache(cache: Path) -> None:
-    calls, _ = grade.plan_calls(load_assignment(DEFAULT_RUBRIC).checks)
+    calls, _ = plan_cache.plan_calls(load_assignment(DEFAULT_RUBRIC).checks)
     plan_cache.save(cache, calls)
     loaded = plan_cache.load(cache)
     assert loaded is not None and len(loaded) == len(calls)
@@ -41,7 +41,7 @@ def test_the_digest_changes_with_the_rubric(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("state", ["cold", "warm", "stale", "corrupt"])
 def test_grading_is_right_whatever_the_cache_holds(state: str, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls, _ = grade.plan_calls(load_assignment(DEFAULT_RUBRIC).checks)
+    calls, _ = plan_cache.plan_calls(load_assignment(DEFAULT_RUBRIC).checks)
     if state == "warm":
         plan_cache.save(cache, calls)
     elif state == "stale":
