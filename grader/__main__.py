@@ -87,7 +87,24 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from grader.batch import NotIsolatedError, run_batch
+    """``batch``; Ctrl-C stops the workers, keeps the CSV of what is finished and exits 130."""
+    try:
+        return _batch(args)
+    except KeyboardInterrupt as exc:
+        from grader.batch import BatchInterrupted
+
+        again = "run the same command again" + (" without --force" if args.force else "")
+        done = ""
+        if isinstance(exc, BatchInterrupted):
+            summary = exc.summary
+            done = (f" {len(summary.rows)} of {summary.total} submission(s) finished, their rows written to "
+                    f"{summary.csv_path};")
+        print(f"interrupted:{done} to resume, {again} (finished submissions are skipped).", file=sys.stderr)
+        return 130
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from grader.batch import NothingToGrade, NotIsolatedError, default_out_dir, locate_submissions, run_batch
 
     if not args.folder.is_dir():
         print(f"error: {args.folder} is not a folder", file=sys.stderr)
@@ -95,12 +112,19 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("error: --jobs must be at least 1", file=sys.stderr)
         return 2
+    try:
+        folder, note = locate_submissions(args.folder, exclude=(args.out or default_out_dir(args.csv), args.csv))
+    except NothingToGrade as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if note:
+        print(note, file=sys.stderr)
     previous = _previous_run(args.compare)  # read first: the new CSV may overwrite it
     if args.compare and previous is None:
         return 2
     try:
         summary = run_batch(
-            args.folder, args.csv, out_dir=args.out, jobs=args.jobs, force=args.force, rubric=args.rubric,
+            folder, args.csv, out_dir=args.out, jobs=args.jobs, force=args.force, rubric=args.rubric,
             progress=not args.quiet, user_prefix=os.environ.get("GRADER_SANDBOX_USER", "grader-sandbox"),
             allow_unisolated=args.no_isolation,
         )

@@ -8,7 +8,10 @@ a time; each student's code still runs in its own fresh sandboxed child, as a
 sandbox user of its own per worker when run as root.  Each submission's
 ``results.json`` is written atomically to ``OUT/<id>/results.json``; the CSV is
 rebuilt from those files, so a rerun skips finished submissions (unless
-``force``) and one crashed worker costs only its submission.
+``force``) and one crashed worker costs only its submission.  Ctrl-C stops the
+workers (each kills its sandbox child on the way out), writes the CSV of the
+finished submissions and raises :class:`BatchInterrupted`; the same command
+resumes.
 
 Run as root, nothing of the batch is reachable by the sandbox accounts: each
 submission is graded from a private staging copy (links refused, sizes
@@ -27,16 +30,20 @@ import multiprocessing as mp
 import os
 import re
 import shutil
+import signal
 import stat
 import sys
 import tempfile
+import threading
+import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from multiprocessing.connection import wait as wait_for_exits
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NoReturn, cast
 
 import yaml
 
@@ -46,7 +53,7 @@ from grader.report.answers_json import ANSWERS_FILE, write_answers
 from grader.report.csv_rows import csv_header, csv_row, write_csv
 from grader.report.gradescope import crash_results, write_results
 from grader.results import GradeReport, Status, TestResult
-from grader.rubric import Rubric, load_rubric
+from grader.rubric import Part, Rubric, load_rubric
 from grader.sandbox import namespaces
 from grader.sandbox.isolation import (
     MAX_DEPTH,
@@ -62,7 +69,8 @@ from grader.sandbox.runner import use_fork_server
 from grader.submission import ENTRY_LIMITS, SUFFIXES, SubmissionError, entry_limit, find_entry, read_capped
 
 __all__ = [
-    "BatchSummary", "NotIsolatedError", "Submission", "discover", "grade_one", "report_from_results", "run_batch",
+    "BatchInterrupted", "BatchSummary", "NothingToGrade", "NotIsolatedError", "Submission", "discover",
+    "grade_one", "locate_submissions", "report_from_results", "run_batch",
 ]
 
 METADATA_FILE = "submission_metadata.yml"
@@ -74,6 +82,8 @@ _SKIP = {"__MACOSX", "__pycache__", ".git", ".ipynb_checkpoints"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _STATUSES = {"passed", "partial", "failed", "invalid", "missing", "error", "manual"}
 WORKER_CRASH = "The grading worker process died while grading this submission; regrade it with --force."
+STOP_SECONDS = 10.0
+"""How long an interrupted batch waits for a worker to kill its sandbox child and leave, before killing it."""
 
 
 class NotIsolatedError(RuntimeError):
@@ -107,6 +117,20 @@ class BatchSummary:
     rows: tuple[tuple[str, ...], ...]
     csv_path: Path
     out_dir: Path
+    total: int = 0
+    """Submissions found (``rows`` holds only the finished ones when interrupted)."""
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped the batch; the CSV of the finished submissions was written (``summary``)."""
+
+    def __init__(self, summary: BatchSummary) -> None:
+        super().__init__("the batch was interrupted")
+        self.summary = summary
+
+
+class NothingToGrade(ValueError):
+    """The folder holds no submission and no export (said in words for the TA)."""
 
 
 # ------------------------------------------------------------------ discovery
@@ -197,15 +221,112 @@ def discover(folder: Path, *, exclude: Iterable[Path] = ()) -> list[Submission]:
     return found
 
 
+def _is_export(folder: Path) -> bool:
+    """A Gradescope export: ``submission_metadata.yml`` or ``submission_<id>/`` folders."""
+    if os.path.lexists(folder / METADATA_FILE):
+        return True
+    with contextlib.suppress(OSError):
+        return any(c.name.startswith("submission_") and c.is_dir() and not c.is_symlink() for c in folder.iterdir())
+    return False
+
+
+def _has_code(path: Path, depth: int = 2) -> bool:
+    """A ``.py``/``.ipynb`` file, or a folder holding one within ``depth`` levels (links not followed)."""
+    if not path.is_dir():
+        return path.suffix in SUFFIXES
+    try:
+        entries = list(os.scandir(path))
+    except OSError:
+        return False
+    for entry in entries:
+        if entry.name in _SKIP or entry.name.startswith(".") or entry.is_symlink():
+            continue
+        if entry.is_file() and Path(entry.name).suffix in SUFFIXES:
+            return True
+        if depth > 1 and entry.is_dir() and _has_code(Path(entry.path), depth - 1):
+            return True
+    return False
+
+
+EXPECTED = (
+    "give a Gradescope export folder (unzipped: one submission_<id>/ folder per submission and "
+    "submission_metadata.yml) or the folder holding it, or any folder of submission folders, .py or .ipynb files"
+)
+
+
+def locate_submissions(folder: Path, *, exclude: Iterable[Path] = ()) -> tuple[Path, str | None]:
+    """The folder to grade, and a line to tell the TA when it is not ``folder`` itself.
+
+    ``folder`` itself when it is an export or holds submissions; the export
+    one level down when ``folder`` holds only that (the unzipped download's
+    parent folder).
+
+    Raises:
+        NothingToGrade: nothing gradable, or several exports to choose from.
+    """
+    folder = Path(folder)
+    if _is_export(folder):
+        return folder, None
+    subs = discover(folder, exclude=exclude)
+    exports = [s.path for s in subs if s.path.is_dir() and _is_export(s.path)]
+    others = [s.path for s in subs if s.path not in exports and _has_code(s.path)]
+    if len(exports) == 1 and not others:
+        return exports[0], f"{folder} holds the Gradescope export {exports[0].name}/: grading the submissions in it"
+    if len(exports) > 1 and not others:
+        names = ", ".join(f"{p.name}/" for p in exports)
+        raise NothingToGrade(f"{folder} holds several Gradescope exports ({names}); give the one to grade")
+    if not exports and not others:
+        zips = sorted(p.name for p in folder.iterdir() if p.suffix.lower() == ".zip")
+        hint = f" ({', '.join(zips)}: unzip it first)" if zips else ""
+        raise NothingToGrade(f"{folder} holds nothing to grade{hint}; {EXPECTED}")
+    return folder, None
+
+
 # ------------------------------------------------------------------ workers
 
 _ASSIGNMENT: Assignment | None = None
 _LIMITS: Limits | None = None
+_WORKER: dict[str, int] = {"pid": 0, "busy": 0}
+
+
+class _Stopped(BaseException):
+    """The batch was interrupted: unwind this worker's grading (its sandbox child is killed on the way)."""
+
+
+def _leave() -> NoReturn:
+    """End an interrupted worker: stop its fork server (it has no child left by now), then exit."""
+    with contextlib.suppress(Exception):
+        use_fork_server(False)
+    os._exit(0)
+
+
+def _on_stop(signum: int, frame: object) -> None:
+    """SIGTERM in a worker: leave now when idle, else unwind the grading (``finally`` blocks clean up)."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if os.getpid() != _WORKER["pid"]:
+        os._exit(0)  # a process forked by the worker (time-limited symbolic work)
+    if not _WORKER["busy"]:
+        _leave()
+    raise _Stopped
+
+
+def _work(task: Task, sub_id: str, path: str, results_path: str) -> str:
+    """Run ``task`` in a worker; an interrupted batch ends the worker once its sandbox is cleaned up."""
+    _WORKER["busy"] = 1
+    try:
+        return task(sub_id, path, results_path)
+    except _Stopped:
+        _leave()
+    finally:
+        _WORKER["busy"] = 0
 
 
 def _init_worker(rubric: Path, counter: Any, user_prefix: str) -> None:
     """Bind the rubric once per worker (unless inherited) and pick this worker's sandbox user."""
     global _ASSIGNMENT, _LIMITS
+    _WORKER["pid"] = os.getpid()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    signal.signal(signal.SIGTERM, _on_stop)
     with counter.get_lock():
         counter.value += 1
         index = counter.value
@@ -267,6 +388,41 @@ def grade_one(sub_id: str, path: str, results_path: str) -> str:
 Task = Callable[[str, str, str], str]
 
 
+@contextlib.contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """Ignore Ctrl-C in the block (stopping the workers, writing the CSV); a no-op off the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _stop_pool(pool: ProcessPoolExecutor, seconds: float = STOP_SECONDS) -> None:
+    """Cancel what has not started, and stop every worker (SIGTERM, then SIGKILL after ``seconds``).
+
+    A worker that is grading unwinds: its sandbox child is killed and its
+    staged copy removed before it leaves.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        with contextlib.suppress(ProcessLookupError, TypeError):
+            os.kill(proc.pid, signal.SIGTERM)
+    pending = {proc.sentinel: proc for proc in processes}
+    deadline = time.monotonic() + seconds
+    while pending and (left := deadline - time.monotonic()) > 0:
+        for ready in wait_for_exits(list(pending), timeout=left):
+            pending.pop(ready)  # type: ignore[call-overload]
+    for proc in pending.values():
+        with contextlib.suppress(ProcessLookupError, TypeError):
+            os.kill(proc.pid, signal.SIGKILL)
+    pool.shutdown(wait=True)
+
+
 def _pool(jobs: int, rubric: Path, user_prefix: str) -> ProcessPoolExecutor:
     methods = mp.get_all_start_methods()
     ctx = mp.get_context("fork" if "fork" in methods else "spawn")
@@ -289,11 +445,12 @@ def _run_pool(
     """Grade ``todo`` on a pool; returns (graded ids, submissions whose worker broke)."""
     graded: list[str] = []
     broken: list[Submission] = []
-    with _pool(jobs, rubric, user_prefix) as pool:
+    pool = _pool(jobs, rubric, user_prefix)
+    try:
         futures: dict[Future[str], Submission] = {}
         for sub in todo:
             target = out_dir / sub.id / "results.json"
-            futures[pool.submit(task, sub.id, str(sub.path), str(target))] = sub
+            futures[pool.submit(_work, task, sub.id, str(sub.path), str(target))] = sub
         for future in as_completed(futures):
             sub = futures[future]
             try:
@@ -306,6 +463,11 @@ def _run_pool(
                 _write_crash(out_dir / sub.id / "results.json", traceback.format_exc())
                 graded.append(sub.id)
                 tick()
+    except KeyboardInterrupt:
+        with _uninterrupted():
+            _stop_pool(pool)
+        raise
+    pool.shutdown(wait=True)
     return graded, broken
 
 
@@ -333,7 +495,7 @@ def report_from_results(results: Mapping[str, Any]) -> GradeReport:
     return GradeReport(tuple(tests), str((results.get("extra_data") or {}).get("submission", "")), notices)
 
 
-def _row(sub: Submission, out_dir: Path, parts: Sequence[str]) -> list[str]:
+def _row(sub: Submission, out_dir: Path, parts: Sequence[str | Part]) -> list[str]:
     path = out_dir / sub.id / "results.json"
     try:
         results = json.loads(path.read_text(encoding="utf-8"))
@@ -391,6 +553,7 @@ def run_batch(
     Student code runs isolated (root, or namespaces) unless ``allow_unisolated``.
 
     Raises:
+        BatchInterrupted: Ctrl-C; the workers were stopped and the CSV holds the finished submissions.
         NotIsolatedError: it could not be isolated and ``allow_unisolated`` is false (nothing is graded).
         RubricError: the rubric is broken (nothing is graded).
         FileNotFoundError: ``folder`` is not a folder.
@@ -411,6 +574,7 @@ def run_batch(
         _refuse_unisolated()
     graded: list[str] = []
     crashed: list[str] = []
+    interrupted = False
     if todo:
         _ASSIGNMENT = load_assignment(rubric)  # bound once; forked workers inherit it
         jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
@@ -433,13 +597,21 @@ def run_batch(
                         _write_crash(out_dir / bad.id / "results.json", WORKER_CRASH)
                         crashed.append(bad.id)
                         bar.update()
+        except KeyboardInterrupt:
+            interrupted = True
         finally:
             bar.close()
-    parts = [p.id for p in spec.parts]
-    rows = [_row(s, out_dir, parts) for s in subs]
-    write_csv(csv_path, csv_header(parts), rows)
-    if is_root():
-        os.chmod(csv_path, 0o600)
-    return BatchSummary(
-        tuple(graded), skipped, tuple(crashed), tuple(tuple(r) for r in rows), csv_path, out_dir
+    with _uninterrupted():
+        kept = [s for s in subs if _finished(out_dir / s.id / "results.json")] if interrupted else subs
+        rows = [_row(s, out_dir, spec.parts) for s in kept]
+        write_csv(csv_path, csv_header(spec.parts), rows)
+        if is_root():
+            os.chmod(csv_path, 0o600)
+    if interrupted:
+        graded = [s.id for s in todo if s in kept]
+    summary = BatchSummary(
+        tuple(graded), skipped, tuple(crashed), tuple(tuple(r) for r in rows), csv_path, out_dir, len(subs)
     )
+    if interrupted:
+        raise BatchInterrupted(summary)
+    return summary

@@ -13,9 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from grader.report.gradescope import atomic_write_text
-from grader.results import GradeReport
+from grader.results import GradeReport, TestResult
+from grader.rubric import Part
 
-__all__ = ["META_COLUMNS", "csv_header", "csv_row", "flags", "safe_cell", "write_csv"]
+__all__ = ["META_COLUMNS", "column_name", "csv_header", "csv_row", "flags", "part_cell", "safe_cell", "write_csv"]
 
 META_COLUMNS: tuple[str, ...] = ("id", "name", "email", "sid")
 """Submission columns read from ``meta`` (group members joined by the caller)."""
@@ -50,19 +51,45 @@ def _num(x: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def csv_header(parts: Sequence[str]) -> list[str]:
-    """Column names: ``id name email sid total max <parts...> flags``."""
-    return [*META_COLUMNS, "total", "max", *parts, "flags"]
+def column_name(part: str | Part) -> str:
+    """A part's column name: its id, with what its cells mean when they are not points.
+
+    A part the rubric gives no points (an optional part) is named
+    ``softmax_beta (optional, 0 pts)``, one graded by the staff on Gradescope
+    ``p2b (staff-graded)``; a part worth points keeps its bare id.
+    """
+    if isinstance(part, str):
+        return part
+    points = sum(c.points for c in part.checks)
+    if points > 0:
+        return part.id
+    if part.staff_points > 0 and not part.checks:
+        return f"{part.id} (staff-graded)"
+    return f"{part.id} (optional, 0 pts)" if part.optional else f"{part.id} (0 pts)"
+
+
+def csv_header(parts: Sequence[str | Part]) -> list[str]:
+    """Column names: ``id name email sid total max <parts...> flags`` (see :func:`column_name`)."""
+    return [*META_COLUMNS, "total", "max", *map(column_name, parts), "flags"]
+
+
+def _worth_points(test: TestResult) -> bool:
+    return test.manual or test.max_score > 0
 
 
 def flags(report: GradeReport) -> list[str]:
     """What staff should look at, sorted: ``error``, ``invalid``, ``missing``, ``notice``, ``timeout``.
 
-    ``timeout`` is raised by an ``error`` test or a notice whose words say
-    time ran out; ``notice`` by any notice about the submission (not one about
-    how the grader ran, such as a run without isolation the TA asked for).
+    ``missing`` counts only answers worth points (an optional zero-point part
+    left out is nothing to look at); ``timeout`` is raised by an ``error``
+    test or a notice whose words say time ran out; ``notice`` by any notice
+    about the submission (not one about how the grader ran, such as a run
+    without isolation the TA asked for).
     """
-    found: set[str] = {t.status for t in report.tests if t.status in _STATUS_FLAGS}
+    found: set[str] = {
+        t.status for t in report.tests
+        if t.status in _STATUS_FLAGS and (t.status != "missing" or _worth_points(t))
+    }
     texts = [t.output for t in report.tests if t.status == "error"] + list(report.notices)
     if any(word in text.lower() for text in texts for word in _TIMEOUT_WORDS):
         found.add("timeout")
@@ -71,17 +98,42 @@ def flags(report: GradeReport) -> list[str]:
     return sorted(found)
 
 
-def csv_row(report: GradeReport, *, meta: Mapping[str, str], parts: Sequence[str]) -> list[str]:
+_MIXED_ORDER = ("error", "invalid", "missing", "failed")
+
+
+def part_cell(tests: Sequence[TestResult]) -> str:
+    """One part's cell from its tests: points, or a word where points would mislead.
+
+    Tests worth points: the sum of their scores.  Tests worth no points (an
+    optional part): their status (``passed``, ``failed``, ``missing``...;
+    ``partial`` when some passed and some did not).  Staff-graded answers:
+    ``answered``, or why not (``missing``, ``invalid``).  No test: empty.
+    """
+    graded = [t for t in tests if not t.manual]
+    if any(t.max_score > 0 for t in graded):
+        return _num(sum(t.score for t in graded))
+    if graded:
+        statuses = {t.status for t in graded}
+        if len(statuses) == 1:
+            return statuses.pop()
+        if statuses & {"passed", "partial"}:
+            return "partial"
+        return next(s for s in (*_MIXED_ORDER, *sorted(statuses)) if s in statuses)
+    staff = {"answered" if t.status == "manual" else t.status for t in tests}
+    return staff.pop() if len(staff) == 1 else ";".join(sorted(staff))
+
+
+def csv_row(report: GradeReport, *, meta: Mapping[str, str], parts: Sequence[str | Part]) -> list[str]:
     """One submission's row, in the order of :func:`csv_header`.
 
-    A part's cell is the sum of the scores of its tests (``TestResult.part``),
-    empty when the rubric has no test for it in this report.
+    A part's cell comes from the tests of that part (``TestResult.part``),
+    see :func:`part_cell`; ``total`` and ``max`` are always numbers.
     """
     cells = [str(meta.get(key, "")) for key in META_COLUMNS]
     cells += [_num(report.score), _num(report.max_score)]
     for part in parts:
-        scores = [t.score for t in report.tests if t.part == part]
-        cells.append(_num(sum(scores)) if scores else "")
+        part_id = part if isinstance(part, str) else part.id
+        cells.append(part_cell([t for t in report.tests if t.part == part_id]))
     cells.append(";".join(flags(report)))
     return cells
 

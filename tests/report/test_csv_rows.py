@@ -111,3 +111,56 @@ def test_a_formula_in_any_text_cell_stays_text_and_numbers_stay_numbers(tmp_path
         assert row[4:6] == ["2.5", "8"]
     assert read[-2][:6] == ["7", "Ada-Lovelace", "a@b.c", "-1001", "2.5", "8"]
     assert read[-1] == ["1", "x", "y", "+42", "-2.5", "1e3", "-0.5", "", "'-", "'=", "'@"]
+
+
+# ---------------------------------------------------------------- zero-point and staff-graded columns
+
+
+def _zero(status: str, part: str = "opt") -> Result:
+    return Result("z", "1.e", "softmax_beta", 0.0, 0.0, status, "visible", "", part=part)  # type: ignore[arg-type]
+
+
+def _staff(status: str) -> Result:
+    return Result("s", "2.b", "p2b_interpretation", 0.0, 4.0, status, "visible", "", part="staff",  # type: ignore[arg-type]
+                  manual=True)
+
+
+def test_zero_point_and_staff_columns_hold_words_never_a_misleading_zero():
+    from grader.paths import DEFAULT_RUBRIC
+    from grader.rubric import load_rubric
+
+    parts = load_rubric(DEFAULT_RUBRIC).parts
+    header = csv_header(parts)
+    assert header[6:8] == ["p1a", "p1b"]
+    assert "softmax_beta (optional, 0 pts)" in header and "p1d_areas (optional, 0 pts)" in header
+    assert "p2d (optional, 0 pts)" in header
+    assert [h for h in header if "staff" in h] == ["p2b (staff-graded)", "p3a_sgd (staff-graded)",
+                                                   "p3e_why (staff-graded)"]
+    assert header[4:6] == ["total", "max"] and header[-1] == "flags"
+
+    points = Result("a", "1.a", "p1a_output", 5.0, 5.0, "passed", "visible", "", part="pts")
+    columns = ["pts", "opt", "staff"]
+    right = GradeReport((points, _zero("passed"), _staff("manual")))
+    assert csv_row(right, meta={}, parts=columns)[4:] == ["5", "5", "5", "passed", "answered", ""]
+    wrong = GradeReport((points, _zero("failed"), _staff("missing")))
+    assert csv_row(wrong, meta={}, parts=columns)[4:] == ["5", "5", "5", "failed", "missing", "missing"]
+    absent = GradeReport((points, _zero("missing"), _staff("invalid")))
+    assert csv_row(absent, meta={}, parts=columns)[4:] == ["5", "5", "5", "missing", "invalid", "invalid"]
+
+
+def test_a_zero_point_part_of_several_checks_sums_up_their_statuses():
+    from grader.report.csv_rows import part_cell
+
+    assert part_cell([_zero("passed"), _zero("passed")]) == "passed"
+    assert part_cell([_zero("passed"), _zero("failed")]) == "partial"
+    assert part_cell([_zero("missing"), _zero("failed")]) == "missing"
+    assert part_cell([_zero("error"), _zero("invalid")]) == "error"
+    assert part_cell([]) == ""
+
+
+def test_a_word_cell_written_to_csv_stays_a_word_and_numbers_stay_numbers(tmp_path: Path):
+    path = tmp_path / "grades.csv"
+    report = GradeReport((_zero("passed"), _staff("manual")))
+    write_csv(path, csv_header(["opt", "staff"]), [csv_row(report, meta={"id": "-1"}, parts=["opt", "staff"])])
+    with path.open(newline="") as handle:
+        assert list(csv.reader(handle))[1] == ["-1", "", "", "", "0", "0", "passed", "answered", ""]
