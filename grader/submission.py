@@ -8,6 +8,7 @@ anything is read.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import re
@@ -16,7 +17,7 @@ from pathlib import Path
 
 __all__ = [
     "ENTRY_LIMITS", "SubmissionError", "check_entry", "entry_limit", "entry_names", "find_entry", "human_size",
-    "link_problem", "notebook_cells", "notebook_line", "notebook_source", "read_capped",
+    "link_problem", "notebook_cells", "notebook_line", "notebook_source", "read_capped", "utf8_problem",
 ]
 
 SUFFIXES = (".py", ".ipynb")
@@ -155,8 +156,58 @@ def _pick(folder: Path, stem: str) -> Path | None:
     return None
 
 
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+"""PEP 263's encoding declaration, on one of a file's first two lines."""
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    """The codec a PEP 263 line declares (``latin-1`` -> ``iso8859-1``), or None (Python reads UTF-8)."""
+    for line in data.splitlines()[:2]:
+        match = _CODING.match(line)
+        if match:
+            try:
+                return codecs.lookup(match.group(1).decode("ascii")).name
+            except (LookupError, UnicodeDecodeError):
+                return None  # Python reports the unknown encoding itself
+        if not line.lstrip().startswith(b"#") and line.strip():
+            return None
+    return None
+
+
+def utf8_problem(data: bytes, name: str) -> str | None:
+    """Why the Python file ``name`` holding ``data`` cannot be read at all, when it is not UTF-8; else None.
+
+    Python reads a whole file as UTF-8 unless its first lines declare another
+    encoding (PEP 263), so one byte of another encoding (an ``é`` saved as
+    Latin-1 or Windows-1252) loses every line, not only its own.
+    """
+    if _declared_encoding(data) not in (None, "utf-8"):
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        start = exc.start
+        line = data.count(b"\n", 0, start) + 1
+        begin = data.rfind(b"\n", 0, start) + 1
+        end = data.find(b"\n", start)
+        text = data[begin:len(data) if end < 0 else end].decode("utf-8", "replace").strip()
+        text = "".join(c if c.isprintable() else "?" for c in text)
+        shown = text if len(text) <= 60 else text[:57] + "..."
+        return (
+            f"{name} is not saved as UTF-8, so the whole file could not be read (not only line {line}) and "
+            f"nothing in it was run or graded. The first byte that is not UTF-8 is 0x{data[start]:02X}, on line "
+            f"{line} ({shown}). Save the file as UTF-8 (in your editor, Save with Encoding \u2192 UTF-8; in "
+            "Notepad, Save As with Encoding: UTF-8) and upload it again."
+        )
+    return None
+
+
 def _checked(entry: Path) -> Path:
     check_entry(entry)
+    if entry.suffix != ".ipynb":
+        problem = utf8_problem(read_capped(entry, entry_limit(entry)), entry.name)
+        if problem:
+            raise SubmissionError(problem)
     return entry
 
 

@@ -112,6 +112,9 @@ def test_batch_grades_an_export_resumes_and_survives_hostile_code(tmp_path: Path
     assert partial["name"] == "Alan Turing; Grace Hopper"
     assert "error" in partial["flags"].split(";") and "notice" in partial["flags"].split(";")
     assert (broken["total"], broken["p1a"]) == ("0", "0") and "missing" in broken["flags"]
+    optional, staff = "softmax_beta (optional, 0 pts)", "p2b (staff-graded)"
+    assert (full[optional], full["p2d (optional, 0 pts)"], full[staff]) == ("passed", "passed", "answered")
+    assert (broken[optional], broken[staff]) == ("missing", "missing")
     assert hostile["total"] == "0" and "missing" in hostile["flags"]  # its kill reached no grader process
     for sub_id in rows:
         results = json.loads((tmp_path / "grades_results" / sub_id / "results.json").read_text())
@@ -226,3 +229,37 @@ def test_the_export_is_closed_to_others_while_grading_and_reopened_after(tmp_pat
     with pytest.raises(KeyError), closed_to_others(export):
         raise KeyError("a crash while grading")
     assert export.stat().st_mode & 0o777 == 0o755
+
+
+# ---------------------------------------------------------------- which folder to grade
+
+
+def test_the_exports_parent_folder_leads_to_the_export_inside(tmp_path: Path) -> None:
+    from grader.batch import locate_submissions
+
+    export = _export(tmp_path)
+    assert locate_submissions(export) == (export, None)
+    (tmp_path / "export.zip").write_bytes(b"PK")
+    (tmp_path / "grades_results" / "101").mkdir(parents=True)  # an earlier run's results beside it
+    (tmp_path / "grades_results" / "101" / "results.json").write_text("{}")
+    folder, note = locate_submissions(tmp_path, exclude=(tmp_path / "grades_results", tmp_path / "grades.csv"))
+    assert folder == export
+    assert note == f"{tmp_path} holds the Gradescope export export/: grading the submissions in it"
+
+
+def test_a_folder_with_nothing_to_grade_or_several_exports_says_what_to_give(tmp_path: Path) -> None:
+    from grader.batch import EXPECTED, NothingToGrade, locate_submissions
+
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "readme.txt").write_text("x")
+    (tmp_path / "export.zip").write_bytes(b"PK")
+    with pytest.raises(NothingToGrade) as info:
+        locate_submissions(tmp_path)
+    assert str(info.value) == f"{tmp_path} holds nothing to grade (export.zip: unzip it first); {EXPECTED}"
+    assert "submission_<id>/" in EXPECTED and "submission_metadata.yml" in EXPECTED and ".ipynb" in EXPECTED
+    for name in ("spring", "fall"):
+        (tmp_path / name / "submission_1").mkdir(parents=True)
+    with pytest.raises(NothingToGrade, match=r"holds several Gradescope exports \(fall/, spring/\); give the one"):
+        locate_submissions(tmp_path)
+    (tmp_path / "alice.py").write_text("x = 1\n")  # a folder of submissions, whatever else it holds
+    assert locate_submissions(tmp_path) == (tmp_path, None)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -57,8 +60,10 @@ def test_bad_usage_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert main(["check", str(tmp_path / "nowhere.py")]) == 2
     broken = tmp_path / "rubric.yaml"
     broken.write_text("assignment: x\n")
+    (tmp_path / "alice.py").write_text("x = 1\n")
     assert main(["batch", str(tmp_path), "--csv", str(tmp_path / "g.csv"), "--rubric", str(broken)]) == 2
-    assert "error:" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "error:" in err and "rubric" in err and "nothing to grade" not in err
     with pytest.raises(SystemExit) as exc:
         main(["frobnicate"])
     assert exc.value.code == 2
@@ -122,3 +127,127 @@ def test_ensure_env_rebuilds_a_half_built_environment(tmp_path: Path) -> None:
     assert out.stdout.strip() == str(venv / "bin" / "python")
     assert subprocess.run([str(venv / "bin" / "grader"), "template"], cwd=tmp_path, capture_output=True,
                           timeout=120).returncode == 0
+
+
+# ---------------------------------------------------------------- batch as a TA runs it
+
+
+def test_batch_of_a_folder_with_nothing_to_grade_says_what_to_give_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    (folder / "submissions.zip").write_bytes(b"PK")
+    csv_path = tmp_path / "grades.csv"
+    assert main(["batch", str(folder), "--csv", str(csv_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {folder} holds nothing to grade (submissions.zip: unzip it first); give a ")
+    assert "submission_metadata.yml" in err and err.count("\n") == 1
+    assert not csv_path.exists() and not (tmp_path / "grades_results").exists()
+
+
+@pytest.mark.slow
+def test_batch_of_the_exports_parent_folder_grades_the_export(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    parent = tmp_path / "download"
+    export = parent / "assignment_123_export"
+    (export / "submission_2").mkdir(parents=True)
+    (export / "submission_2" / "hw4.py").write_text("p1a_output = (3, 4)\n")
+    shutil.copytree(EXAMPLES / "full_credit", export / "submission_1")
+    (export / "submission_metadata.yml").write_text(
+        "submission_1:\n  :submitters:\n  - :name: Ada\nsubmission_2:\n  :submitters:\n  - :name: Alan\n"
+    )
+    tmp_path.chmod(0o755)
+    csv_path = parent / "grades.csv"
+    assert main(["batch", str(parent), "--csv", str(csv_path), "-q", "-j", "2"]) == 0
+    captured = capsys.readouterr()
+    note = f"{parent} holds the Gradescope export assignment_123_export/: grading the submissions in it"
+    assert captured.err == note + "\n"
+    assert "2 submission(s): 2 graded" in captured.out
+    with csv_path.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["id"], r["name"], r["total"], r["max"]) for r in rows] == [
+        ("1", "Ada", "100", "100"), ("2", "Alan", "0", "100")
+    ]
+    assert main(["batch", str(parent), "--csv", str(csv_path), "-q"]) == 0  # its own results folder is no export
+    assert "2 submission(s): 0 graded, 2 already done" in capsys.readouterr().out
+
+
+def _process_tree(root: int) -> set[tuple[int, str]]:
+    """``root`` and its descendants, each as (pid, start time) so that a reused pid is not mistaken for it."""
+    parents: dict[int, int] = {}
+    starts: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)], starts[int(entry.name)] = int(fields[1]), fields[19]
+    tree, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        if pid in starts:
+            tree.add((pid, starts[pid]))
+        todo += [child for child, parent in parents.items() if parent == pid]
+    return tree
+
+
+def _running(pid: int, start: str) -> bool:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return False
+    return fields[0] != "Z" and fields[19] == start
+
+
+def _terminal_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # as in a terminal, whatever the test runner's parent ignores
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc")
+def test_ctrl_c_stops_the_batch_keeps_the_finished_rows_and_the_same_command_resumes(tmp_path: Path) -> None:
+    folder = tmp_path / "subs"
+    for i in range(1, 5):
+        (folder / f"slow{i}").mkdir(parents=True)
+        (folder / f"slow{i}" / "hw4.py").write_text("import time\ntime.sleep(3)\np1a_output = (1, 2)\n")
+    tmp_path.chmod(0o755)
+    csv_path, results = tmp_path / "grades.csv", tmp_path / "grades_results"
+    cmd = [sys.executable, "-m", "grader", "batch", str(folder), "--csv", str(csv_path), "-j", "2"]
+    with (tmp_path / "out").open("w") as out, (tmp_path / "err").open("w") as err:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=err, start_new_session=True,
+                                preexec_fn=_terminal_sigint)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(results.glob("*/results.json")) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        tree = _process_tree(proc.pid)
+        assert proc.poll() is None and len(tree) >= 3, (tmp_path / "err").read_text()  # the batch, 2 workers...
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the terminal signals the whole foreground group
+        assert proc.wait(timeout=60) == 130
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    stderr = (tmp_path / "err").read_text()
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
+    finished = sorted(p.parent.name for p in results.glob("*/results.json"))
+    assert 1 <= len(finished) < 4, finished
+    told = [line for line in stderr.splitlines() if line.startswith("interrupted:")]
+    assert told == [
+        f"interrupted: {len(finished)} of 4 submission(s) finished, their rows written to {csv_path}; "
+        "to resume, run the same command again (finished submissions are skipped)."
+    ]
+    with csv_path.open(newline="") as handle:
+        assert [row["id"] for row in csv.DictReader(handle)] == finished
+    deadline = time.monotonic() + 5
+    while any(_running(*p) for p in tree) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [p for p in tree if _running(*p)], "a worker, fork server or sandbox child outlived the batch"
+
+    again = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert f"4 submission(s): {4 - len(finished)} graded, {len(finished)} already done" in again.stdout
+    with csv_path.open(newline="") as handle:
+        assert [row["id"] for row in csv.DictReader(handle)] == ["slow1", "slow2", "slow3", "slow4"]

@@ -197,3 +197,57 @@ def test_the_entry_is_named_after_the_rubric_stem(tmp_path: Path) -> None:
     (tmp_path / "other.py").write_text("x = 2\n")
     with pytest.raises(SubmissionError, match=r"none is named demo\.py; rename the one to grade demo\.py"):
         find_entry(tmp_path, stem="demo")
+
+
+# ---------------------------------------------------------------- a file not saved as UTF-8
+
+LATIN1 = b'import math\n# notes\np1a_output = (1, 2)\nauthor = "Jos\xe9"\np3e_w1_updated_again = False\n'
+NOT_UTF8 = (
+    "hw4.py is not saved as UTF-8, so the whole file could not be read (not only line 4) and nothing in it was "
+    'run or graded. The first byte that is not UTF-8 is 0xE9, on line 4 (author = "Jos\ufffd"). Save the file '
+    "as UTF-8 (in your editor, Save with Encoding \u2192 UTF-8; in Notepad, Save As with Encoding: UTF-8) and "
+    "upload it again."
+)
+
+
+def test_a_file_not_saved_as_utf8_is_refused_whole_naming_its_line_and_byte(tmp_path: Path) -> None:
+    (tmp_path / "hw4.py").write_bytes(LATIN1)
+    with pytest.raises(SubmissionError) as info:
+        find_entry(tmp_path, stem="hw4")
+    assert str(info.value) == NOT_UTF8
+
+
+def test_utf8_a_bom_or_a_declared_encoding_is_read_as_python_reads_it(tmp_path: Path) -> None:
+    from grader.submission import utf8_problem
+
+    assert utf8_problem('author = "José"\n'.encode(), "hw4.py") is None
+    assert utf8_problem(b"\xef\xbb\xbf" + 'author = "José"\n'.encode(), "hw4.py") is None
+    assert utf8_problem(b"# -*- coding: latin-1 -*-\n" + LATIN1, "hw4.py") is None
+    assert utf8_problem(b"#!/usr/bin/env python\n# vim: set fileencoding=cp1252 :\n" + LATIN1, "hw4.py") is None
+    assert utf8_problem(b"x = 1\n# coding: latin-1\n" + LATIN1, "hw4.py") is not None  # too late to count
+    assert utf8_problem(b"# coding: utf-8\n" + LATIN1, "hw4.py") is not None
+    bad = utf8_problem(b"x = '\x01" + b"a" * 80 + b"\x92'\n", "a.py")
+    assert bad is not None and "on line 1 (x = '?aaaaa" in bad and "...)" in bad
+
+
+def test_a_file_not_saved_as_utf8_is_reported_whole_when_graded(tmp_path: Path) -> None:
+    from grader.autograder import grade_to_results
+
+    (tmp_path / "hw4.py").write_bytes(LATIN1)
+    results = grade_to_results(tmp_path).results
+    assert results["output"] == "The submission could not be read: " + NOT_UTF8
+    assert results["score"] == 0 and results["tests"]
+    assert {(t["status"], t["extra_data"]["status"], t["output"]) for t in results["tests"]} == {
+        ("failed", "missing", "Not graded: " + NOT_UTF8)
+    }
+
+
+@pytest.mark.slow
+def test_a_file_declaring_its_encoding_is_graded(tmp_path: Path) -> None:
+    from grader.autograder import grade_to_results
+
+    (tmp_path / "hw4.py").write_bytes(b"# -*- coding: latin-1 -*-\n" + LATIN1)
+    results = grade_to_results(tmp_path).results
+    first = next(t for t in results["tests"] if t["extra_data"]["answer"] == "p1a_output")
+    assert first["extra_data"]["status"] == "failed" and "Not graded" not in first["output"]
+    assert "UTF-8" not in (results.get("output") or "")
