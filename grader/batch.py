@@ -300,6 +300,10 @@ def _leave() -> NoReturn:
     os._exit(0)
 
 
+def _not_here(signum: int, frame: object) -> None:
+    """SIGINT in a worker: ignored (a handler, not ``SIG_IGN``, so the children it starts get the default)."""
+
+
 def _on_stop(signum: int, frame: object) -> None:
     """SIGTERM in a worker: leave now when idle, else unwind the grading (``finally`` blocks clean up)."""
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -325,7 +329,7 @@ def _init_worker(rubric: Path, counter: Any, user_prefix: str) -> None:
     """Bind the rubric once per worker (unless inherited) and pick this worker's sandbox user."""
     global _ASSIGNMENT, _LIMITS
     _WORKER["pid"] = os.getpid()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    signal.signal(signal.SIGINT, _not_here)  # Ctrl-C is the main process's to handle
     signal.signal(signal.SIGTERM, _on_stop)
     with counter.get_lock():
         counter.value += 1
