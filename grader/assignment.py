@@ -17,10 +17,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from grader.calls import Case, helper_module, named_helpers, resolve
-from grader.checks import CheckContext, kind_module
 from grader.errors import RubricError
+
+from grader.checks import CheckContext, kind_module
 from grader.rubric import CheckSpec, Part, Rubric, check_options, load_rubric
+from grader.sandbox.calls import Case, helper_module, named_helpers, resolve
 
 __all__ = [
     "Assignment", "BoundCheck", "BoundMistake", "REF_PREFIX", "bind", "import_reference", "load_assignment",

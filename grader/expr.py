@@ -25,11 +25,11 @@ from fractions import Fraction
 from typing import Any
 
 import sympy
-from sympy.logic.boolalg import Boolean
-
-from grader.answers import SympyText, describe
 from grader.errors import InvalidAnswer
 from grader.notation import Source, foreign_character, normalize, split_product, syntax_hint
+from sympy.logic.boolalg import Boolean
+
+from grader.sandbox.answers import SympyText, describe
 
 __all__ = [
     "FUNCTION_NAMES",

@@ -14,16 +14,17 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from grader.results import CheckResult, GradeReport, Status, TestResult
+from grader.sandbox.limits import Limits
+from grader.submission import SubmissionError, find_entry
+
 from grader import keyed, plan_cache
-from grader.answers import Failed, FunctionAnswer, FunctionRef, Missing
 from grader.assignment import Assignment, BoundCheck, bind
 from grader.plan_cache import plan_calls
-from grader.results import CheckResult, GradeReport, Status, TestResult
 from grader.rubric import Rubric, load_rubric
+from grader.sandbox.answers import Failed, FunctionAnswer, FunctionRef, Missing
 from grader.sandbox.isolation import answer_paths
-from grader.sandbox.limits import Limits
 from grader.sandbox.runner import SandboxResult, run_submission
-from grader.submission import SubmissionError, find_entry
 
 __all__ = [
     "JUDGE_FAILED", "answer_names", "grade_fresh", "grade_observations", "grade_path", "judge", "limits_for",

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from grader.answers import describe
+from grader.sandbox.answers import describe
 
 __all__ = ["KeyProblem", "handout_label", "is_positional", "key_from_text", "normalize_key", "pick", "read_items"]
 

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from grader.calls import Case
+from grader.sandbox.calls import Case
 from grader.sandbox.wire import decode_args, encode_args
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ _VERSION = 1
 def _digest(rubric_path: Path, reference: str, root: Path) -> str:
     digest = hashlib.sha256(f"v{_VERSION}:{reference}".encode())
     package = root / reference.split(".")[0]
-    files = [rubric_path, Path(__file__).with_name("calls.py"), *sorted(package.rglob("*.py"))]
+    files = [rubric_path, Path(__file__).parent / "sandbox" / "calls.py", *sorted(package.rglob("*.py"))]
     for path in files:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())

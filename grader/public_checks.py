@@ -37,12 +37,12 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
-
-from grader.answers import Failed
-from grader.calls import Case
-from grader.checks import trait
 from grader.errors import RubricError
 from grader.paths import ROOT
+
+from grader.checks import trait
+from grader.sandbox.answers import Failed
+from grader.sandbox.calls import Case
 
 __all__ = [
     "NO_CHECKS",

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 import yaml
+from grader.errors import RubricError
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -26,7 +27,6 @@ from pydantic import (
 )
 
 from grader.checks import KINDS, known_kinds, options_model, trait
-from grader.errors import RubricError
 
 __all__ = [
     "CheckSpec", "Defaults", "LimitsSpec", "Mistake", "Part", "Rubric", "Visibility", "check_options", "load_rubric",
@@ -181,7 +181,7 @@ class Rubric(_Strict):
     helpers: str | None = Field(
         None, pattern=r"^public(\.[A-Za-z_][A-Za-z0-9_]*)+$",
         description="Import path of the module of helper functions that calls pass to student functions "
-        "(shipped, in public/, see grader.calls), e.g. public.<stem>_helpers",
+        "(shipped, in public/, see grader.sandbox.calls), e.g. public.<stem>_helpers",
     )
     seed: int = 6036
     total_points: float | None = Field(None, description="If set, the auto-graded points must add up to it.")

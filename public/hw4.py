@@ -30,10 +30,10 @@ from typing import Any
 
 import numpy as np
 
-from grader.answers import describe
-from grader.calls import Case, resolve
 from grader.checks.params_by_simulation import read_params
 from grader.public_checks import FollowUp, Property
+from grader.sandbox.answers import describe
+from grader.sandbox.calls import Case, resolve
 from public.hw4_helpers import helper
 
 __all__ = ["FOLLOW_UPS", "HANDOUT_WEIGHTS", "LSTM_KEYS", "PROPERTIES", "finite_differences"]

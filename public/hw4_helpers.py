@@ -4,7 +4,7 @@ The rubric names this module (``helpers: public.hw4_helpers``).  It is
 public and shipped: a call carries only a helper's name and plain parameters
 (``helper("sigmoid")``, ``helper("quadratic_loss_grad", target=(1.0, 0.0))``),
 and both the grader and the sandboxed child rebuild the function from this
-file (see :mod:`grader.calls`).  It imports only numpy and ``grader.calls``.
+file (see :mod:`grader.sandbox.calls`).  It imports only numpy and ``grader.sandbox.calls``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from grader.calls import Named
-from grader.calls import helper as _helper
+from grader.sandbox.calls import Named
+from grader.sandbox.calls import helper as _helper
 
 __all__ = ["FACTORIES", "HELPERS", "helper"]
 

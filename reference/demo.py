@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from grader.calls import Case
+from grader.sandbox.calls import Case
 
 __all__ = [
     "X", "Y", "dloss_at_point", "dloss_dz", "dloss_dz_sign_flipped", "gd_step", "gd_step_edge_cases",

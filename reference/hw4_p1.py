@@ -16,7 +16,7 @@ import math
 import numpy as np
 import sympy as sp
 
-from grader.calls import Case
+from grader.sandbox.calls import Case
 
 __all__ = [
     "OUTPUT_THRESHOLD",

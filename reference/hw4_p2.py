@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.calls import Case
+from grader.sandbox.calls import Case
 
 __all__ = [
     "HANDOUT_PARAMS",

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import sympy as sp
 
-from grader.calls import Case
+from grader.sandbox.calls import Case
 from public.hw4_helpers import helper
 
 __all__ = [

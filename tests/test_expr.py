@@ -7,10 +7,10 @@ from fractions import Fraction
 
 import pytest
 import sympy
-
-from grader.answers import Failed, Opaque, SympyText
 from grader.errors import InvalidAnswer
+
 from grader.expr import parse_expression, real_symbols, to_number, to_sympy
+from grader.sandbox.answers import Failed, Opaque, SympyText
 
 S = real_symbols(["x", "z", "w1", "x1", "x2"])
 x, z, w1, x1, x2 = (S[n] for n in ["x", "z", "w1", "x1", "x2"])

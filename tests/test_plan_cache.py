@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from grader.paths import DEFAULT_RUBRIC, ROOT
 
 from grader import grade, plan_cache
 from grader.assignment import load_assignment
-from grader.calls import Case
-from grader.paths import DEFAULT_RUBRIC, ROOT
+from grader.sandbox.calls import Case
 
 FULL = ROOT / "submissions_example" / "full_credit"
 

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 import public.hw4 as hw4
-from grader.answers import Failed
-from grader.calls import Case, Named, resolve
 from grader.public_checks import Property, judge_outcome
+from grader.sandbox.answers import Failed
+from grader.sandbox.calls import Case, Named, resolve
 from reference import hw4 as reference
 
 HANDOUT_INPUTS = ([0, 0, 1, 1, 1, 0], [1, 1, 0, 1, 1])
@@ -226,6 +226,7 @@ def test_the_handouts_weights_and_keys_are_the_references() -> None:
 @pytest.mark.parametrize("answer", sorted(hw4.PROPERTIES))
 def test_every_property_names_a_function_of_the_rubric(answer: str) -> None:
     from grader.paths import DEFAULT_RUBRIC
+
     from grader.rubric import load_rubric
 
     parts = {p.answer: p.value for p in load_rubric(DEFAULT_RUBRIC).parts}

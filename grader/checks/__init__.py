@@ -9,7 +9,7 @@ Every kind module exports:
   is the check's ``options:`` mapping in the rubric; a bad option is a
   ``TypeError``/``ValueError`` that the rubric loader reports with its path.
 * ``check(params, answer, *, ctx) -> CheckResult`` -- a pure judgement of one
-  decoded answer (see ``grader.answers``) against ``params``.
+  decoded answer (see ``grader.sandbox.answers``) against ``params``.
 * ``HELP: str`` -- what a student gives, for the template (``"True or False"``).
 * ``shape(params) -> dict`` -- the public shape of an answer (a length, the
   variables, the choices): plain JSON data, never the expected value.  It is

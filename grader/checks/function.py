@@ -23,13 +23,13 @@ from types import ModuleType
 from typing import Any, cast
 
 import numpy as np
-
-from grader.answers import CallOutcome, Failed, FunctionAnswer, FunctionRef, Missing, describe
-from grader.calls import Case, Named, resolve_args
-from grader.checks import CheckContext
 from grader.errors import InvalidAnswer
 from grader.results import CheckResult, Status
 from grader.tolerance import first_difference
+
+from grader.checks import CheckContext
+from grader.sandbox.answers import CallOutcome, Failed, FunctionAnswer, FunctionRef, Missing, describe
+from grader.sandbox.calls import Case, Named, resolve_args
 
 __all__ = [
     "CALLED", "EXPECTS_CALLABLE", "HELP", "REQUIRES", "SHOWN_BEFORE_DUE", "Group", "Params", "check", "describe_case",

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from grader.answers import Failed, Missing, SympyText, describe
-from grader.checks import CheckContext
 from grader.errors import InvalidAnswer
 from grader.results import CheckResult
+
+from grader.checks import CheckContext
+from grader.sandbox.answers import Failed, Missing, SympyText, describe
 
 __all__ = ["HELP", "Params", "check", "read", "shape"]
 

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from grader.answers import Failed, Missing, describe
-from grader.checks import CheckContext
 from grader.errors import InvalidAnswer
-from grader.expr import to_number
 from grader.results import CheckResult
+
+from grader.checks import CheckContext
+from grader.expr import to_number
+from grader.sandbox.answers import Failed, Missing, describe
 
 __all__ = ["EXPECTS_CALLABLE", "HELP", "Params", "as_expected", "check", "read", "read_params", "shape"]
 

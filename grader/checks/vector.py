@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from grader.answers import describe
-from grader.checks import CheckContext
-from grader.checks.number import as_float, check_tolerances, screen, show, tolerance_text, within
 from grader.errors import InvalidAnswer
-from grader.expr import to_number
 from grader.results import CheckResult
 from grader.tolerance import as_vector, shape_text
+
+from grader.checks import CheckContext
+from grader.checks.number import as_float, check_tolerances, screen, show, tolerance_text, within
+from grader.expr import to_number
+from grader.sandbox.answers import describe
 
 __all__ = ["HELP", "Params", "check", "example", "read", "read_vector", "shape"]
 

@@ -6,7 +6,7 @@ sandbox's own tagged JSON (see :mod:`grader.sandbox.wire`), with three more
 tags for what only the trusted side knows: ``missing``, ``failed`` and
 ``function_answer`` (a student function with the outcomes of its planned
 calls).  :func:`read_answers` turns the file back into the values of
-:mod:`grader.answers`; it never runs or evaluates anything.
+:mod:`grader.sandbox.answers`; it never runs or evaluates anything.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from grader.answers import CallOutcome, Failed, FunctionAnswer, FunctionRef, Missing, Opaque, SympyText
 from grader.report.gradescope import atomic_write_text
 from grader.results import GradeReport
+
+from grader.sandbox.answers import CallOutcome, Failed, FunctionAnswer, FunctionRef, Missing, Opaque, SympyText
 from grader.sandbox.wire import decode, loads
 
 __all__ = ["ANSWERS_FILE", "FORMAT", "decode_answer", "encode_answer", "read_answers", "write_answers"]
@@ -33,7 +34,7 @@ MAX_VALUE_CHARS = 1_000_000
 
 
 def encode_answer(value: Any) -> Any:
-    """A decoded answer (see :mod:`grader.answers`) as strict JSON data."""
+    """A decoded answer (see :mod:`grader.sandbox.answers`) as strict JSON data."""
     if value is None or isinstance(value, bool | str):
         return value
     if isinstance(value, int):

@@ -20,7 +20,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from grader.answers import SympyText
+from grader.report.csv_rows import flags
+
 from grader.assignment import Assignment, BoundCheck
 from grader.report.answer_groups import (
     AnswerGroup,
@@ -32,8 +33,8 @@ from grader.report.answer_groups import (
     wrong_answers,
 )
 from grader.report.answers_json import ANSWERS_FILE, read_answers
-from grader.report.csv_rows import flags
 from grader.rubric import Part
+from grader.sandbox.answers import SympyText
 
 __all__ = [
     "CheckSummary", "ClassReport", "Kept", "PartSummary", "PreviousRun", "RegradeDiff", "ScoreChange", "TextAnswers",

@@ -23,8 +23,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.calls import HELPER_PACKAGE
 from grader.submission import entry_limit, human_size, link_problem, read_capped
+
+from grader.sandbox.calls import HELPER_PACKAGE
 
 __all__ = [
     "ANSWER_DIRS",

@@ -5,7 +5,7 @@ As a normal user it runs instead in unprivileged namespaces -- user, mount,
 network, IPC, PID, UTS -- where it sees the system (``/usr``, ``/lib*``,
 ``/bin``, a few files of ``/etc``), the engine (the ``grader`` package, not
 the reference or the rubrics), the shipped ``public`` folder (where helper
-functions passed to student code live, see :mod:`grader.calls`) and the
+functions passed to student code live, see :mod:`grader.sandbox.calls`) and the
 Python it runs read-only, its own
 working folder writable, and private empty ``/tmp``, ``/var/tmp`` and
 ``/dev/shm``; nothing of the user's home, the export folder or the results.
@@ -54,7 +54,7 @@ __all__ = [
 MODE_ENV = "GRADER_NAMESPACES"
 _MODES = ("auto", "bwrap", "kernel", "off")
 _PACKAGE = Path(__file__).resolve().parent.parent
-_PUBLIC = "public"  # grader.calls.HELPER_PACKAGE (this module imports only the standard library)
+_PUBLIC = "public"  # grader.sandbox.calls.HELPER_PACKAGE (this module imports only the standard library)
 _SYSTEM = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32")
 _ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "passwd", "group", "nsswitch.conf",
         "alternatives")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from grader.answers import CallOutcome
+from grader.sandbox.answers import CallOutcome
 
 __all__ = ["SandboxResult"]
 

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.answers import CallOutcome, Failed, Missing
 from grader.sandbox.limits import Limits
 from grader.sandbox.protocol import Step, Stop
-from grader.sandbox.wire import decode
 from grader.submission import SubmissionError, notebook_cells, notebook_line
+
+from grader.sandbox.answers import CallOutcome, Failed, Missing
+from grader.sandbox.wire import decode
 
 __all__ = ["RunState"]
 

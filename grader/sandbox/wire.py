@@ -1,7 +1,7 @@
 """Tagged JSON: how values cross the sandbox boundary, in both directions.
 
 Answers (child -> grader): :func:`encode` turns any object into JSON data;
-:func:`decode` turns that data into the values of :mod:`grader.answers` and
+:func:`decode` turns that data into the values of :mod:`grader.sandbox.answers` and
 never raises.  JSON arrays are lists (tuples and arrays too), JSON objects are
 always tagged ``{"t": tag, ...}``:
 
@@ -12,7 +12,7 @@ always tagged ``{"t": tag, ...}``:
 Arguments (grader -> child): :func:`encode_args` / :func:`decode_args` keep
 tuples as tuples, numpy arrays as float arrays of the same shape (bool arrays
 stay bool), and ``Named``
-helpers, which the child rebuilds with :func:`grader.calls.resolve`.
+helpers, which the child rebuilds with :func:`grader.sandbox.calls.resolve`.
 
 Subclasses of builtin types are read through the builtin type's own slots
 (``int.__index__``, ``float.__float__``, ``list.__len__`` ...), so overridden
@@ -32,8 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from grader.answers import FunctionRef, Opaque, SympyText
-from grader.calls import Named, resolve
+from grader.sandbox.answers import FunctionRef, Opaque, SympyText
+from grader.sandbox.calls import Named, resolve
 
 __all__ = [
     "MAX_DEPTH",
@@ -251,7 +251,7 @@ def _function_ref(value: Any) -> dict[str, Any]:
 
 
 def decode(obj: Any, *, max_depth: int = MAX_DEPTH + 8) -> Any:
-    """Turn tagged JSON data into the values of :mod:`grader.answers`; never raises."""
+    """Turn tagged JSON data into the values of :mod:`grader.sandbox.answers`; never raises."""
     try:
         return _decode(obj, max_depth)
     except (RecursionError, ValueError, TypeError, OverflowError, ZeroDivisionError):

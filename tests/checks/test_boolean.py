@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.answers import Failed, Missing
 from grader.checks import CheckContext, kind_module
 from grader.checks.boolean import Params, check
+from grader.sandbox.answers import Failed, Missing
 
 CTX = CheckContext()
 HINT = "Write True or False (a Python bool, without quotes)."

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from grader.answers import Failed, Missing
 from grader.checks import CheckContext, kind_module
 from grader.checks.choice import Params, check
+from grader.sandbox.answers import Failed, Missing
 
 CTX = CheckContext()
 P = Params("grows", ("grows", "shrinks", "unchanged"))

@@ -7,9 +7,9 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from grader.answers import Failed, Missing, SympyText
 from grader.checks import CheckContext, kind_module
 from grader.checks.int_sequence import Params, check
+from grader.sandbox.answers import Failed, Missing, SympyText
 
 CTX = CheckContext()
 HIDDEN = CheckContext(reveal=False)

@@ -7,9 +7,9 @@ from fractions import Fraction
 import pytest
 import sympy
 
-from grader.answers import Failed, Missing, SympyText
 from grader.checks import CheckContext
 from grader.checks.number import Params, check
+from grader.sandbox.answers import Failed, Missing, SympyText
 from reference import hw4_p3 as ref
 
 CTX = CheckContext()

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-
 import reference.hw4 as ref
-from grader.answers import Missing
+from grader.errors import InvalidAnswer
+
 from grader.checks import CheckContext
 from grader.checks import params_by_simulation as kind
-from grader.errors import InvalidAnswer
+from grader.sandbox.answers import Missing
 
 CTX = CheckContext(reference=ref)
 P2C = kind.Params(expected=ref.p2c_target, simulate="lstm_run", keys=ref.PARAM_KEYS)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.answers import Missing
 from grader.checks import CheckContext
 from grader.checks.polygon import Params, check, read_polygon, shape_size
+from grader.sandbox.answers import Missing
 from reference import hw4_p1 as ref
 
 CTX = CheckContext()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 import sympy
-
-from grader.answers import Missing, SympyText
-from grader.checks import CheckContext
 from grader.checks.relation import Params, check
+
+from grader.checks import CheckContext
+from grader.sandbox.answers import Missing, SympyText
 from reference import hw4_p1 as ref
 
 CTX = CheckContext()

@@ -6,9 +6,9 @@ from fractions import Fraction
 
 import pytest
 
-from grader.answers import Missing
 from grader.checks import CheckContext
 from grader.checks.vector import Params, check
+from grader.sandbox.answers import Missing
 
 CTX = CheckContext()
 INTRO = "Expected 2 number(s), e.g. (0.5, 0.5), but this could not be read: "

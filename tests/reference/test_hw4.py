@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from grader.calls import Case, Named, resolve_args
+from grader.sandbox.calls import Case, Named, resolve_args
 from reference import hw4
 
 # --- Problem 1 ----------------------------------------------------------------------

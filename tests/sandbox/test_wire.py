@@ -12,8 +12,8 @@ import sympy
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.answers import FunctionRef, Opaque, SympyText
-from grader.calls import Named, resolve
+from grader.sandbox.answers import FunctionRef, Opaque, SympyText
+from grader.sandbox.calls import Named, resolve
 from grader.sandbox.wire import decode, decode_args, dumps, encode, encode_args, loads
 
 scalars = st.none() | st.booleans() | st.integers(-10**30, 10**30) | st.floats() | st.text(max_size=20)

@@ -18,7 +18,7 @@ That module belongs to the assignment, not to the engine: the rubric names it
     functions built from plain keyword parameters
     (``Named("public.x:quadratic_loss_grad", (("target", (1.0, 0.0)),))``),
 
-and imports only the standard library, numpy and :mod:`grader.calls`.  Both
+and imports only the standard library, numpy and :mod:`grader.sandbox.calls`.  Both
 sides load it from its file under the project root (never through
 ``sys.path``, so no file beside a submission can stand in for it), and build
 the reference's calls with :func:`helper`.
@@ -40,7 +40,7 @@ __all__ = ["HELPER_PACKAGE", "Case", "Named", "helper", "helper_module", "named_
 HELPER_PACKAGE = "public"
 """The folder (package) of helper modules: shipped to students and readable by the sandbox."""
 
-_ROOT = Path(__file__).resolve().parent.parent
+_ROOT = Path(__file__).resolve().parents[2]  # the project: grader/sandbox/calls.py
 _MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 _LOADED: dict[str, ModuleType] = {}
 
