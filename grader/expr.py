@@ -25,10 +25,10 @@ from fractions import Fraction
 from typing import Any
 
 import sympy
-from grader.errors import InvalidAnswer
-from grader.notation import Source, foreign_character, normalize, split_product, syntax_hint
 from sympy.logic.boolalg import Boolean
 
+from grader.errors import InvalidAnswer
+from grader.notation import Source, foreign_character, normalize, split_product, syntax_hint
 from grader.sandbox.answers import SympyText, describe
 
 __all__ = [

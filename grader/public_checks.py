@@ -37,10 +37,10 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
-from grader.errors import RubricError
-from grader.paths import ROOT
 
 from grader.checks import trait
+from grader.errors import RubricError
+from grader.paths import ROOT
 from grader.sandbox.answers import Failed
 from grader.sandbox.calls import Case
 

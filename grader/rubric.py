@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 import yaml
-from grader.errors import RubricError
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -27,6 +26,7 @@ from pydantic import (
 )
 
 from grader.checks import KINDS, known_kinds, options_model, trait
+from grader.errors import RubricError
 
 __all__ = [
     "CheckSpec", "Defaults", "LimitsSpec", "Mistake", "Part", "Rubric", "Visibility", "check_options", "load_rubric",

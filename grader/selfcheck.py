@@ -23,13 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from grader.errors import InvalidAnswer
-from grader.paths import PUBLIC_RUBRIC
-from grader.sandbox.limits import Limits
-from grader.submission import SubmissionError, find_entry
 
 from grader import keyed
 from grader.checks import kind_module, trait
+from grader.errors import InvalidAnswer
+from grader.paths import PUBLIC_RUBRIC
 from grader.public_checks import (
     NO_CHECKS,
     FollowUp,
@@ -41,7 +39,9 @@ from grader.public_checks import (
 )
 from grader.sandbox.answers import Failed, Missing
 from grader.sandbox.calls import Case
+from grader.sandbox.limits import Limits
 from grader.sandbox.portable import SandboxResult, run_submission
+from grader.submission import SubmissionError, find_entry
 
 __all__ = ["FollowUpPlan", "Row", "apply_follow_ups", "check_rows", "plan_follow_ups", "property_calls", "render_check",
            "run_check"]
@@ -265,9 +265,8 @@ def public_metadata(rubric: Path | None) -> dict[str, Any]:
     """The shipped public metadata, or (in a full checkout) metadata built from the rubric."""
     if PUBLIC_RUBRIC.is_file():
         return load_public(PUBLIC_RUBRIC)
-    from grader.paths import active_rubric
-
     from grader.assignment import load_assignment
+    from grader.paths import active_rubric
     from grader.public_checks import build_public
 
     return build_public(load_assignment(rubric or active_rubric()))

@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 import pytest
 import sympy
+
+from grader.assignment import load_assignment
 from grader.bundle import build_autograder_bundle, build_student_bundle, public_members
 from grader.errors import RubricError
 from grader.paths import DEFAULT_RUBRIC, ROOT
-
-from grader.assignment import load_assignment
 from grader.sandbox.answers import FunctionRef
 from grader.sandbox.calls import resolve_args
 

@@ -7,8 +7,8 @@ from fractions import Fraction
 
 import pytest
 import sympy
-from grader.errors import InvalidAnswer
 
+from grader.errors import InvalidAnswer
 from grader.expr import parse_expression, real_symbols, to_number, to_sympy
 from grader.sandbox.answers import Failed, Opaque, SympyText
 

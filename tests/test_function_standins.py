@@ -24,8 +24,6 @@ from typing import Any
 import numpy as np
 import pytest
 import sympy as sp
-from grader.paths import DEFAULT_RUBRIC
-from grader.tolerance import as_plain
 
 import reference.hw4_p1 as p1
 import reference.hw4_p2 as p2
@@ -33,7 +31,9 @@ import reference.hw4_p3 as p3
 from grader.assignment import Assignment, BoundCheck, load_assignment
 from grader.checks.function import SHOWN_BEFORE_DUE
 from grader.grade import grade_path
+from grader.paths import DEFAULT_RUBRIC
 from grader.sandbox.calls import Case, Named, resolve_args
+from grader.tolerance import as_plain
 
 FUNCTIONS = ("softmax_beta", "relu_network", "lstm_run", "backprop")
 

@@ -11,14 +11,14 @@ from typing import Any
 import numpy as np
 import pytest
 import sympy as sp
-from grader.paths import DEFAULT_RUBRIC
-from grader.tolerance import as_plain
 
 from grader import keyed
 from grader.assignment import Assignment, load_assignment
 from grader.grade import grade_observations
+from grader.paths import DEFAULT_RUBRIC
 from grader.sandbox.answers import SympyText
 from grader.sandbox.runner import SandboxResult
+from grader.tolerance import as_plain
 
 
 @pytest.fixture(scope="module")

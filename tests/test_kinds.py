@@ -13,15 +13,15 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from grader.errors import RubricError
-from grader.template import render_template
 
 from grader.assignment import Assignment, bind
 from grader.checks import KINDS, kind_module, options_model
+from grader.errors import RubricError
 from grader.grade import grade_path
 from grader.public_checks import build_public
 from grader.rubric import parse_rubric, rubric_json_schema
 from grader.selfcheck import read_problem, run_check
+from grader.template import render_template
 
 KIND_SOURCE = '''
 """Check kind ``even_integer``: an even int, within ``slack`` of the expected one."""

@@ -20,15 +20,15 @@ import types
 import zipfile
 from pathlib import Path
 
-import grader.symbolic as symbolic
 import pytest
 import sympy
+
+import grader.symbolic as symbolic
 from grader.bundle import build_student_bundle
 from grader.paths import ROOT
-from grader.sandbox.limits import Limits, apply_rlimits
-
 from grader.sandbox.answers import Missing
 from grader.sandbox.calls import Case
+from grader.sandbox.limits import Limits, apply_rlimits
 from grader.sandbox.portable import run_submission
 
 EXAMPLES = ROOT / "submissions_example"

@@ -226,7 +226,6 @@ def test_the_handouts_weights_and_keys_are_the_references() -> None:
 @pytest.mark.parametrize("answer", sorted(hw4.PROPERTIES))
 def test_every_property_names_a_function_of_the_rubric(answer: str) -> None:
     from grader.paths import DEFAULT_RUBRIC
-
     from grader.rubric import load_rubric
 
     parts = {p.answer: p.value for p in load_rubric(DEFAULT_RUBRIC).parts}

@@ -13,11 +13,11 @@ from typing import Any
 import numpy as np
 import pytest
 import sympy as sp
-from grader.paths import DEFAULT_RUBRIC
 
 from grader.assignment import Assignment, BoundCheck, load_assignment
 from grader.checks.function import describe_case
 from grader.grade import grade_observations
+from grader.paths import DEFAULT_RUBRIC
 from grader.plan_cache import plan_calls
 from grader.sandbox.answers import CallOutcome, FunctionRef, SympyText
 from grader.sandbox.calls import resolve_args

@@ -8,10 +8,10 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from grader.errors import RubricError
-from grader.paths import DEFAULT_RUBRIC, ROOT
 
 from grader.assignment import bind, load_assignment
+from grader.errors import RubricError
+from grader.paths import DEFAULT_RUBRIC, ROOT
 from grader.public_checks import NO_CHECKS, FollowUp, Property, build_public, load_checks
 from grader.sandbox.answers import CallOutcome, Failed, FunctionRef, Missing, SympyText
 from grader.selfcheck import Row, apply_follow_ups, plan_follow_ups, read_problem, render_check, run_check

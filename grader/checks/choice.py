@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from grader.checks import CheckContext
 from grader.errors import InvalidAnswer
 from grader.results import CheckResult
-
-from grader.checks import CheckContext
 from grader.sandbox.answers import Failed, Missing, describe
 
 __all__ = ["HELP", "Params", "check", "read", "shape"]

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from grader.checks import CheckContext
 from grader.errors import InvalidAnswer
 from grader.results import CheckResult
-
-from grader.checks import CheckContext
 from grader.sandbox.answers import Failed, Missing, SympyText, describe
 
 __all__ = ["HELP", "Params", "check", "read", "shape"]

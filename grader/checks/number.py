@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import sympy
-from grader.errors import InvalidAnswer
-from grader.results import CheckResult
-from grader.tolerance import within
 
 from grader.checks import CheckContext
+from grader.errors import InvalidAnswer
 from grader.expr import to_number
+from grader.results import CheckResult
 from grader.sandbox.answers import Failed, Missing
+from grader.tolerance import within
 
 __all__ = [
     "HELP",

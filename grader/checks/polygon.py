@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from grader.checks.relation import BOUNDARY_MARGIN, Region
-from grader.errors import InvalidAnswer
-from grader.results import CheckResult
 
 from grader.checks import CheckContext
 from grader.checks.number import as_float, check_tolerances, invalid, screen, show
+from grader.checks.relation import BOUNDARY_MARGIN, Region
+from grader.errors import InvalidAnswer
 from grader.expr import to_number
+from grader.results import CheckResult
 from grader.sandbox.answers import describe
 
 __all__ = [

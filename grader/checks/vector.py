@@ -11,14 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from grader.errors import InvalidAnswer
-from grader.results import CheckResult
-from grader.tolerance import as_vector, shape_text
-
 from grader.checks import CheckContext
 from grader.checks.number import as_float, check_tolerances, screen, show, tolerance_text, within
+from grader.errors import InvalidAnswer
 from grader.expr import to_number
+from grader.results import CheckResult
 from grader.sandbox.answers import describe
+from grader.tolerance import as_vector, shape_text
 
 __all__ = ["HELP", "Params", "check", "example", "read", "read_vector", "shape"]
 

@@ -19,15 +19,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from grader.errors import InvalidAnswer
-from grader.tolerance import first_difference
-
 from grader.assignment import Assignment, BoundCheck
+from grader.errors import InvalidAnswer
 from grader.expr import to_number
 from grader.grade import select_item
 from grader.report.answers_json import encode_answer
 from grader.sandbox.answers import Failed, FunctionAnswer, Missing, SympyText
 from grader.sandbox.calls import resolve_args
+from grader.tolerance import first_difference
 
 __all__ = [
     "AnswerGroup", "CallFailure", "CaseGroupFailure", "WrongAnswer", "call_failures", "case_group", "example_text",

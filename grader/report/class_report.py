@@ -20,8 +20,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from grader.report.csv_rows import flags
-
 from grader.assignment import Assignment, BoundCheck
 from grader.report.answer_groups import (
     AnswerGroup,
@@ -33,6 +31,7 @@ from grader.report.answer_groups import (
     wrong_answers,
 )
 from grader.report.answers_json import ANSWERS_FILE, read_answers
+from grader.report.csv_rows import flags
 from grader.rubric import Part
 from grader.sandbox.answers import SympyText
 

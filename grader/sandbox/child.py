@@ -241,12 +241,12 @@ def _preload() -> None:
     be shadowed by a file beside the submission, and the encoder looks sympy
     up in ``sys.modules`` only if the student imported it.
     """
-    import grader.submission  # noqa: F401
     import numpy  # noqa: F401
 
     import grader.sandbox.answers  # noqa: F401
     import grader.sandbox.calls  # noqa: F401
     import grader.sandbox.wire  # noqa: F401
+    import grader.submission  # noqa: F401
 
 
 def _channels(argv: list[str]) -> tuple[int, int]:
@@ -289,9 +289,8 @@ def main(argv: list[str]) -> None:
     _preload()
     network = _block_network(request)
     sys.path.remove(_REPO)
-    from grader.submission import notebook_cells, notebook_line
-
     from grader.sandbox.wire import dumps
+    from grader.submission import notebook_cells, notebook_line
 
     channel = _Channel(fd, dumps)
     devnull = os.open(os.devnull, os.O_RDONLY)

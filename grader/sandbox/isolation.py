@@ -23,9 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.submission import entry_limit, human_size, link_problem, read_capped
-
 from grader.sandbox.calls import HELPER_PACKAGE
+from grader.submission import entry_limit, human_size, link_problem, read_capped
 
 __all__ = [
     "ANSWER_DIRS",

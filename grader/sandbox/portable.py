@@ -31,10 +31,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from grader.sandbox.calls import Case
 from grader.sandbox.limits import Limits
 from grader.sandbox.protocol import CappedBytes, Step, Stop, _dispatch, exit_description
-
-from grader.sandbox.calls import Case
 from grader.sandbox.result import SandboxResult
 from grader.sandbox.state import RunState
 from grader.sandbox.wire import dumps, encode_args

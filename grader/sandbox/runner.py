@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from grader.sandbox import namespaces
+from grader.sandbox.calls import Case
 from grader.sandbox.cleanup import (
     become_subreaper,
     children_of,
@@ -26,12 +28,6 @@ from grader.sandbox.cleanup import (
     remove_user_files,
 )
 from grader.sandbox.cpu import ProcessTree, cpu_cgroup, remove_cgroup
-from grader.sandbox.limits import Limits
-from grader.sandbox.protocol import CappedBytes, Clock, Stop, drive
-from grader.sandbox.zygote import Zygote, ZygoteChild
-
-from grader.sandbox import namespaces
-from grader.sandbox.calls import Case
 from grader.sandbox.isolation import (
     Identity,
     identity_for,
@@ -39,9 +35,12 @@ from grader.sandbox.isolation import (
     make_workdir,
     release_identity,
 )
+from grader.sandbox.limits import Limits
+from grader.sandbox.protocol import CappedBytes, Clock, Stop, drive
 from grader.sandbox.result import SandboxResult
 from grader.sandbox.state import RunState
 from grader.sandbox.wire import encode_args
+from grader.sandbox.zygote import Zygote, ZygoteChild
 
 __all__ = ["SandboxResult", "run_submission", "use_fork_server"]
 

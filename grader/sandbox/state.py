@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.sandbox.answers import CallOutcome, Failed, Missing
 from grader.sandbox.limits import Limits
 from grader.sandbox.protocol import Step, Stop
-from grader.submission import SubmissionError, notebook_cells, notebook_line
-
-from grader.sandbox.answers import CallOutcome, Failed, Missing
 from grader.sandbox.wire import decode
+from grader.submission import SubmissionError, notebook_cells, notebook_line
 
 __all__ = ["RunState"]
 

@@ -6,12 +6,12 @@ import time
 
 import pytest
 import sympy
-from grader.checks.expression import Params, check, domain_of, kink_arguments
-from grader.paths import DEFAULT_RUBRIC
 
 from grader.assignment import Assignment, load_assignment
 from grader.checks import CheckContext
+from grader.checks.expression import Params, check, domain_of, kink_arguments
 from grader.grade import judge
+from grader.paths import DEFAULT_RUBRIC
 from grader.sandbox.answers import Failed, Missing, SympyText
 from reference import hw4_p3 as ref
 

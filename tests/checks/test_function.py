@@ -11,19 +11,19 @@ from typing import Any
 
 import numpy as np
 import pytest
-import reference.hw4 as ref
 import yaml
-from grader.errors import RubricError
-from grader.paths import DEFAULT_RUBRIC, ROOT
-from grader.tolerance import as_plain
 
+import reference.hw4 as ref
 from grader import plan_cache
 from grader.assignment import Assignment, BoundCheck, load_assignment
 from grader.checks import CheckContext
 from grader.checks import function as kind
+from grader.errors import RubricError
+from grader.paths import DEFAULT_RUBRIC, ROOT
 from grader.rubric import check_options, parse_rubric
 from grader.sandbox.answers import CallOutcome, Failed, FunctionAnswer, FunctionRef, Missing
 from grader.sandbox.calls import resolve_args
+from grader.tolerance import as_plain
 
 CTX = CheckContext(reference=ref)
 NETWORK_GROUPS = (

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-import reference.hw4 as ref
-from grader.errors import InvalidAnswer
 
+import reference.hw4 as ref
 from grader.checks import CheckContext
 from grader.checks import params_by_simulation as kind
+from grader.errors import InvalidAnswer
 from grader.sandbox.answers import Missing
 
 CTX = CheckContext(reference=ref)

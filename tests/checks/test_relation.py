@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 import sympy
-from grader.checks.relation import Params, check
 
 from grader.checks import CheckContext
+from grader.checks.relation import Params, check
 from grader.sandbox.answers import Missing, SympyText
 from reference import hw4_p1 as ref
 

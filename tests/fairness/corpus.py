@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import reference.hw4 as ref
+from grader.assignment import Assignment
 from grader.batch import run_batch
 from grader.paths import DEFAULT_RUBRIC, ROOT
 from grader.report.gradescope import validate
-from tests.fairness.variants import Variant
-
-from grader.assignment import Assignment
 from grader.sandbox.calls import resolve_args
+from tests.fairness.variants import Variant
 
 __all__ = [
     "SEEN_BEFORE_DUE",

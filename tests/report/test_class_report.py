@@ -15,15 +15,15 @@ from typing import Any
 
 import pytest
 import yaml
-from grader.__main__ import main
-from grader.paths import DEFAULT_RUBRIC, ROOT
-from grader.report.html_page import CSP
 
+from grader.__main__ import main
 from grader.assignment import Assignment, load_assignment
 from grader.grade import judge
+from grader.paths import DEFAULT_RUBRIC, ROOT
 from grader.report.answer_groups import WrongAnswer, group_answers, mistake_snippet
 from grader.report.answers_json import decode_answer, encode_answer, read_answers
 from grader.report.class_report import ClassReport, build_class_report, read_previous_csv
+from grader.report.html_page import CSP
 from grader.rubric import Mistake
 from grader.sandbox.answers import CallOutcome, Failed, FunctionAnswer, FunctionRef, Missing, Opaque, SympyText
 

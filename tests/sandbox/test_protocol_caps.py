@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from grader.paths import ROOT
-from grader.sandbox.limits import Limits
 
+from grader.paths import ROOT
 from grader.sandbox import state
 from grader.sandbox.answers import Failed
 from grader.sandbox.calls import Case
+from grader.sandbox.limits import Limits
 from grader.sandbox.runner import run_submission
 
 FAST = Limits(statement_seconds=2, call_seconds=2, total_seconds=60)

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from grader.sandbox.limits import Limits
 
 from grader.sandbox import namespaces
 from grader.sandbox.answers import Failed, FunctionRef, Missing
 from grader.sandbox.calls import Case, Named
+from grader.sandbox.limits import Limits
 from grader.sandbox.runner import run_submission
 
 FIXTURES = Path(__file__).parent / "fixtures"

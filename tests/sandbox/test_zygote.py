@@ -7,10 +7,10 @@ import pwd
 from pathlib import Path
 
 import pytest
-from grader.sandbox.limits import Limits
 
 from grader.sandbox import runner
 from grader.sandbox.calls import Case
+from grader.sandbox.limits import Limits
 from grader.sandbox.runner import run_submission, use_fork_server
 
 FIXTURE = Path(__file__).parent / "fixtures" / "zygote" / "hw4.py"
