@@ -14,7 +14,6 @@ it never prints an expected value of a graded part.
 
 from __future__ import annotations
 
-import os
 import sys
 import textwrap
 from collections.abc import Mapping, Sequence
@@ -42,6 +41,7 @@ from grader.sandbox.calls import Case
 from grader.sandbox.limits import Limits
 from grader.sandbox.portable import SandboxResult, run_submission
 from grader.submission import SubmissionError, find_entry
+from grader.terminal import tolerant_output, use_color
 
 __all__ = ["FollowUpPlan", "Row", "apply_follow_ups", "check_rows", "plan_follow_ups", "property_calls", "render_check",
            "run_check"]
@@ -275,9 +275,6 @@ def public_metadata(rubric: Path | None) -> dict[str, Any]:
 # ------------------------------------------------------------------ output
 
 
-def use_color() -> bool:
-    """Colour when stdout is a terminal and ``NO_COLOR`` is not set."""
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
 def render_check(rows: Sequence[Row], notices: Sequence[str], *, color: bool) -> str:
@@ -353,5 +350,6 @@ def run_check(path: Path, *, rubric: Path | None = None, color: bool | None = No
     notices = [n for n in result.notices if not n.startswith("not isolated by user")]
     notices += [f"Your file ran with an error at {e}" for e in result.statement_errors]
     print(f"Self-check of {entry} ({public['assignment']})\n")
+    tolerant_output()
     print(render_check(rows, notices, color=use_color() if color is None else color), end="")
     return 1 if any(r.status in NEEDS_WORK for r in rows) else 0

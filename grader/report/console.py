@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import sys
 import textwrap
 
 from grader.report.gradescope import number_key
 from grader.results import GradeReport, Status, TestResult
+from grader.terminal import use_color
 
-__all__ = ["fmt_points", "render_table", "use_color"]
+__all__ = ["fmt_points", "render_table"]
 
 WIDTH = 100
 """Total width of a table line."""
@@ -31,9 +30,6 @@ _HIDDEN_NOTE = {
 }
 
 
-def use_color() -> bool:
-    """Colour when stdout is a terminal and ``NO_COLOR`` is not set."""
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
 def fmt_points(x: float) -> str:
