@@ -15,9 +15,13 @@ fi
 # The environment, from the system's Python (runnable by the sandbox user).
 GRADER_PYTHON=/usr/bin/python3 "$ROOT/scripts/ensure_env" >/dev/null
 
-# Bind the rubric once: checks the reference loads, and caches the planned
-# calls so that each run starts the student's code while the reference loads.
-(cd "$ROOT" && "$ROOT/.venv/bin/python" -m grader.plan_cache >/dev/null)
+# Compile the answer key once (rubrics/.key/, root-only below): the rubric is
+# bound, every expected value, planned call and reference output stored, so
+# that a run loads the key instead of the YAML and the reference, and starts
+# the student's code at once.  Byte-compile the engine too: each run then
+# loads it instead of compiling it.
+(cd "$ROOT" && "$ROOT/.venv/bin/python" -m grader.answer_key >/dev/null)
+"$ROOT/.venv/bin/python" -m compileall -q "$ROOT/grader" "$ROOT/public" >/dev/null || true
 
 # The unprivileged user that runs student code: no login, no groups, no home.
 if ! id -u "$SANDBOX_USER" >/dev/null 2>&1; then

@@ -4,6 +4,9 @@ Binding happens once per process (a batch regrade binds once for all
 submissions).  It resolves each ``expected:`` name in the trusted reference,
 builds each kind's ``Params`` and the calls of student functions, and turns
 every author mistake into a ``RubricError`` naming its YAML path.
+
+:func:`bind_key` builds the same checks from a compiled answer key (see
+:mod:`grader.answer_key`) without the YAML, pydantic or the reference.
 """
 
 from __future__ import annotations
@@ -15,17 +18,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
-
-from grader.errors import RubricError
+from typing import TYPE_CHECKING, Any, cast
 
 from grader.checks import CheckContext, kind_module
-from grader.rubric import CheckSpec, Part, Rubric, check_options, load_rubric
+from grader.errors import RubricError
 from grader.sandbox.calls import Case, helper_module, named_helpers, resolve
 
+if TYPE_CHECKING:  # pydantic and yaml are for binding; a run from the answer key needs neither
+    from grader.answer_key import Key
+    from grader.rubric import CheckSpec, Part, Rubric
+
 __all__ = [
-    "Assignment", "BoundCheck", "BoundMistake", "REF_PREFIX", "bind", "import_reference", "load_assignment",
-    "resolve_expected",
+    "Assignment", "BoundCheck", "BoundMistake", "REF_PREFIX", "bind", "bind_key", "import_reference",
+    "load_assignment", "resolve_expected",
 ]
 
 REF_PREFIX = "ref:"
@@ -223,6 +228,8 @@ def bind(rubric: Rubric, *, root: Path) -> Assignment:
     the rubric's helpers module (if any) loaded, so an author error names its
     YAML path before anything is computed.
     """
+    from grader.rubric import check_options
+
     check_options(rubric)
     if rubric.helpers:
         try:
@@ -245,6 +252,39 @@ def bind(rubric: Rubric, *, root: Path) -> Assignment:
 
 def load_assignment(rubric_path: Path, *, root: Path | None = None) -> Assignment:
     """Load a rubric file and bind it (``root`` defaults to the rubric's parent's parent)."""
+    from grader.rubric import load_rubric
+
     rubric_path = Path(rubric_path)
     rubric = load_rubric(rubric_path)
     return bind(rubric, root=root or rubric_path.resolve().parent.parent)
+
+
+def bind_key(key: Key) -> Assignment:
+    """The assignment a compiled answer key holds: the same checks :func:`bind` builds, without the reference.
+
+    The rubric is the key's read-only record of the validated rubric; the
+    reference is a :class:`~grader.answer_key.LazyReference` that imports
+    only a function a kind calls while judging, when it does.
+
+    Raises:
+        grader.answer_key.AnswerKeyError: the key was compiled with other
+            versions of numpy, sympy or Python, or holds a value that does
+            not read back (the caller then binds the rubric).
+    """
+    from grader.answer_key import check_versions, decode, restore_params
+
+    check_versions(key)
+    rubric = cast("Rubric", key.rubric)
+    checks = []
+    for stored in key.data["checks"]:
+        i, j = (int(n) for n in stored["path"].replace("]", "[").split("[")[1::2])
+        part = rubric.parts[i]
+        kind = kind_module(stored["kind"])
+        mistakes = tuple(
+            BoundMistake(m["message"], m["credit"], restore_params(kind, m["params"])) for m in stored["mistakes"]
+        )
+        checks.append(BoundCheck(
+            part, part.checks[j], stored["number"], stored["path"], kind, restore_params(kind, stored["params"]),
+            stored["visibility"], mistakes, tuple(decode(c) for c in stored["calls"]),
+        ))
+    return Assignment(rubric, key.reference(), tuple(checks), key.root)

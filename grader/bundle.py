@@ -1,7 +1,7 @@
 """The two zips: the Gradescope autograder and the students' self-check.
 
 Both are reproducible (sorted entries, fixed timestamps) and hold no tests,
-examples, caches or virtual environments.
+examples, caches, answer keys or virtual environments.
 
 * ``autograder.zip``: ``setup.sh`` and ``run_autograder`` at the root, the
   engine, the reference, the rubrics, the package of public checks the rubric
@@ -32,7 +32,9 @@ __all__ = [
 
 AUTOGRADER_FILES = ("setup.sh", "run_autograder", "requirements.txt", "pyproject.toml", "scripts/ensure_env")
 _TREES_STAFF = ("grader", "reference", "rubrics")
-_SKIP_PARTS = {"__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", ".git", ".venv", ".cache"}
+_SKIP_PARTS = {"__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", ".git", ".venv", ".cache", ".key"}
+"""Never shipped: caches, and the answer key and planned calls a local run leaves in ``rubrics/`` (setup.sh
+compiles them afresh where the zip is unpacked)."""
 _SKIP_SUFFIXES = (".pyc", ".pyo", ".orig", ".rej", ".swp")
 _EXECUTABLE = {"setup.sh", "run_autograder", "scripts/ensure_env"}
 _EPOCH = (1980, 1, 1, 0, 0, 0)

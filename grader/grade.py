@@ -7,24 +7,28 @@ decoded answer in this trusted process.  Nothing here imports student code.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from grader.results import CheckResult, GradeReport, Status, TestResult
-from grader.sandbox.limits import Limits
-from grader.submission import SubmissionError, find_entry
-
-from grader import keyed, plan_cache
-from grader.assignment import Assignment, BoundCheck, bind
+from grader import keyed
+from grader.assignment import Assignment, BoundCheck
 from grader.plan_cache import plan_calls
-from grader.rubric import Rubric, load_rubric
+from grader.results import CheckResult, GradeReport, Status, TestResult
 from grader.sandbox.answers import Failed, FunctionAnswer, FunctionRef, Missing
 from grader.sandbox.isolation import answer_paths
+from grader.sandbox.limits import Limits
 from grader.sandbox.runner import SandboxResult, run_submission
+from grader.submission import SubmissionError, find_entry
+
+if TYPE_CHECKING:
+    from grader.answer_key import Key
+    from grader.rubric import Rubric
 
 __all__ = [
     "JUDGE_FAILED", "answer_names", "grade_fresh", "grade_observations", "grade_path", "judge", "limits_for",
@@ -167,16 +171,91 @@ def answer_names(rubric: Rubric, checks: Sequence[BoundCheck] | None = None) -> 
 
 def grade_fresh(
     path: Path, rubric_path: Path, *, limits: Limits | None = None, secret_paths: Sequence[Path] = (),
+    use_key: bool = True,
 ) -> GradeReport:
-    """Load, bind and grade in one go, running the sandbox while the reference loads.
+    """Load the assignment and grade in one go, running the sandbox while the grader loads.
 
-    With the planned calls cached (see ``grader.plan_cache``) the child starts
-    at once, in a thread, and the grader binds meanwhile; the calls are then
-    compared with the bound ones and the child rerun if they differ.
-    ``RubricError`` propagates, after the child has finished.
+    With a valid answer key (see ``grader.answer_key``) the child starts at
+    once with the key's calls, in a thread, while the checks are built from
+    the key: no YAML, no pydantic, no reference.  Without one (or with
+    ``use_key=False``) the rubric is bound, the child started early from the
+    cached calls (see ``grader.plan_cache``), and, when ``use_key``, a key
+    compiled for the next run.  ``RubricError`` propagates, after the child
+    has finished.
     """
     start = time.monotonic()
     rubric_path = Path(rubric_path)
+    with _without_cyclic_gc():
+        key = None
+        if use_key:
+            from grader import answer_key
+
+            key = answer_key.load(rubric_path)
+        if key is not None:
+            report = _grade_keyed(path, key, limits=limits, secret_paths=secret_paths, start=start)
+            if report is not None:
+                return report
+        report, assignment = _grade_bound(path, rubric_path, limits=limits, secret_paths=secret_paths, start=start)
+        if use_key:
+            _compile_key(assignment, rubric_path)
+        return report
+
+
+@contextlib.contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one load-and-grade.
+
+    Importing sympy and building the checks allocate many long-lived objects,
+    and the collector's passes over them cost a single run about a tenth of
+    its time; nothing here leaks cycles worth collecting before it ends.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _grade_keyed(
+    path: Path, key: Key, *, limits: Limits | None, secret_paths: Sequence[Path], start: float,
+) -> GradeReport | None:
+    """Grade with the checks of the answer key; None when the key turns out unusable (it is then recompiled)."""
+    from grader.answer_key import AnswerKeyError
+    from grader.assignment import bind_key
+
+    rubric = key.rubric
+    try:
+        entry = find_entry(Path(path), stem=rubric.entry_stem)
+    except SubmissionError:
+        entry = None  # reported by grade_path
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        early = None
+        if entry is not None:
+            secrets = (*answer_paths(key.root), *secret_paths)
+            early = pool.submit(run_submission, entry, answer_names(rubric), key.calls,
+                                limits=limits_for(rubric, limits), secret_paths=secrets)
+        try:
+            assignment = bind_key(key)
+        except (AnswerKeyError, ValueError, TypeError, KeyError, AttributeError):
+            assignment = None
+        result = early.result() if early is not None else None
+    if assignment is None:
+        return None
+    if result is None:
+        return grade_path(path, assignment, limits=limits, secret_paths=secret_paths)
+    return grade_observations(assignment, result, submission=str(path), start=start)
+
+
+def _grade_bound(
+    path: Path, rubric_path: Path, *, limits: Limits | None, secret_paths: Sequence[Path], start: float,
+) -> tuple[GradeReport, Assignment]:
+    """Bind the rubric and grade, the child started early from the cached calls when there are any."""
+    from grader import plan_cache
+    from grader.assignment import bind
+    from grader.rubric import load_rubric
+
     rubric = load_rubric(rubric_path)
     root = rubric_path.resolve().parent.parent
     cache = plan_cache.cache_file(rubric_path, rubric.reference, root)
@@ -198,8 +277,16 @@ def grade_fresh(
             plan_cache.save(cache, calls)
         result = early.result() if early is not None else None
     if result is None or not same:
-        return grade_path(path, assignment, limits=limits, secret_paths=secret_paths)
-    return grade_observations(assignment, result, submission=str(path), start=start)
+        return grade_path(path, assignment, limits=limits, secret_paths=secret_paths), assignment
+    return grade_observations(assignment, result, submission=str(path), start=start), assignment
+
+
+def _compile_key(assignment: Assignment, rubric_path: Path) -> None:
+    """Compile and save the answer key for the next run; a value the key cannot hold only costs time."""
+    from grader import answer_key
+
+    with contextlib.suppress(answer_key.AnswerKeyError, OSError, ValueError, TypeError):
+        answer_key.save(answer_key.key_file(rubric_path), answer_key.compile_key(assignment, rubric_path))
 
 
 def grade_observations(

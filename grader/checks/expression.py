@@ -37,7 +37,7 @@ from grader.results import CheckResult
 from grader.symbolic import SymbolicFailure, TimedOut, run_with_time_limit
 
 __all__ = [
-    "HELP", "NOTE", "Params", "Verdict", "check", "compare", "domain_of", "kink_arguments", "normalize_expected",
+    "HELP", "Params", "Verdict", "check", "compare", "domain_of", "kink_arguments", "normalize_expected",
     "read", "shape", "vocabulary",
 ]
 
@@ -100,8 +100,19 @@ def vocabulary() -> str:
             f"pi E e.  {defined}.")
 
 
-NOTE = vocabulary()
-"""The template's paragraph on what an expression (or relation) may use."""
+@functools.cache
+def _note() -> str:
+    return vocabulary()
+
+
+def __getattr__(name: str) -> Any:
+    """``NOTE``: the template's paragraph on what an expression (or relation) may use, built on first use.
+
+    Building it parses every function name, which grading never needs.
+    """
+    if name == "NOTE":
+        return _note()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def shape(params: Params) -> dict[str, Any]:

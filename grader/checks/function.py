@@ -23,17 +23,17 @@ from types import ModuleType
 from typing import Any, cast
 
 import numpy as np
-from grader.errors import InvalidAnswer
-from grader.results import CheckResult, Status
-from grader.tolerance import first_difference
 
 from grader.checks import CheckContext
+from grader.errors import InvalidAnswer
+from grader.results import CheckResult, Status
 from grader.sandbox.answers import CallOutcome, Failed, FunctionAnswer, FunctionRef, Missing, describe
 from grader.sandbox.calls import Case, Named, resolve_args
+from grader.tolerance import first_difference
 
 __all__ = [
-    "CALLED", "EXPECTS_CALLABLE", "HELP", "REQUIRES", "SHOWN_BEFORE_DUE", "Group", "Params", "check", "describe_case",
-    "grouped_plan", "plan", "read", "shape",
+    "CALLED", "EXPECTS_CALLABLE", "HELP", "REQUIRES", "SHOWN_BEFORE_DUE", "Group", "Params", "Recorded", "check",
+    "describe_case", "from_key", "grouped_plan", "plan", "read", "shape", "to_key",
 ]
 
 EXPECTS_CALLABLE = True
@@ -118,18 +118,31 @@ class Group:
 
 
 @dataclass(frozen=True, slots=True)
+class Recorded:
+    """The reference function as the answer key holds it: each group's cases and the reference's outputs.
+
+    Attributes:
+        cases: the cases of each group, by the name of the group's ``cases`` function.
+        outputs: the reference's output for each of those cases, in order.
+    """
+
+    cases: Mapping[str, tuple[Case, ...]]
+    outputs: Mapping[str, tuple[Any, ...]]
+
+
+@dataclass(frozen=True, slots=True)
 class Params:
     """Options of a function check.
 
     Attributes:
-        expected: the reference function.
+        expected: the reference function (or, from the answer key, what it gave: a ``Recorded``).
         groups: the groups of calls (mappings with ``name``, ``cases``, ``points`` are accepted).
         rtol, atol: tolerance for every number of every output.
         signature: the parameter list shown in feedback, e.g. ``(x1, x2, beta=1.0)``.
         visibility: the check's visibility (set by the grader from the rubric).
     """
 
-    expected: Callable[..., Any]
+    expected: Callable[..., Any] | Recorded
     groups: tuple[Group, ...]
     rtol: float = 1e-2
     atol: float = 1e-6
@@ -173,8 +186,17 @@ def _memo(reference: ModuleType) -> dict[Any, Any]:
     return memo
 
 
-def _cases(reference: ModuleType, group: Group) -> tuple[Case, ...]:
-    """The group's cases, listed once per reference module."""
+def _reference(ctx: CheckContext) -> ModuleType:
+    if ctx.reference is None:
+        raise ValueError("a function check needs the reference module")
+    return ctx.reference
+
+
+def _cases(params: Params, ctx: CheckContext, group: Group) -> tuple[Case, ...]:
+    """The group's cases: as recorded in the answer key, else listed once per reference module."""
+    if isinstance(params.expected, Recorded):
+        return params.expected.cases[group.cases]
+    reference = _reference(ctx)
     memo = _memo(reference)
     if group.cases not in memo:
         listing = getattr(reference, group.cases, None)
@@ -187,22 +209,39 @@ def _cases(reference: ModuleType, group: Group) -> tuple[Case, ...]:
     return cast(tuple[Case, ...], memo[group.cases])
 
 
-def _expected_outputs(params: Params, reference: ModuleType, group: Group) -> tuple[Any, ...]:
-    """The reference outputs of the group's cases, computed once per reference module."""
-    memo = _memo(reference)
-    key = (group.cases, params.expected)
+def _expected_outputs(params: Params, ctx: CheckContext, group: Group) -> tuple[Any, ...]:
+    """The reference outputs of the group's cases: as recorded, else computed once per reference module."""
+    expected = params.expected
+    if isinstance(expected, Recorded):
+        return expected.outputs[group.cases]
+    memo = _memo(_reference(ctx))
+    key = (group.cases, expected)
     if key not in memo:
-        memo[key] = tuple(
-            params.expected(*resolve_args(c.args), **resolve_args(c.kwargs)) for c in _cases(reference, group)
-        )
+        memo[key] = tuple(expected(*resolve_args(c.args), **resolve_args(c.kwargs)) for c in _cases(params, ctx, group))
     return cast(tuple[Any, ...], memo[key])
 
 
 def grouped_plan(params: Params, *, ctx: CheckContext) -> list[tuple[Group, tuple[Case, ...]]]:
     """Each group with its cases, in the order ``plan`` lists the calls (reporters use it too)."""
-    if ctx.reference is None:
-        raise ValueError("a function check needs the reference module")
-    return [(group, _cases(ctx.reference, group)) for group in params.groups]
+    return [(group, _cases(params, ctx, group)) for group in params.groups]
+
+
+def to_key(params: Params, *, reference: ModuleType) -> dict[str, Any]:
+    """The fields the answer key stores: the reference function becomes its cases and outputs (a ``Recorded``)."""
+    ctx = CheckContext(reference=reference)
+    recorded = Recorded(
+        {g.cases: _cases(params, ctx, g) for g in params.groups},
+        {g.cases: _expected_outputs(params, ctx, g) for g in params.groups},
+    )
+    fields = {f: getattr(params, f) for f in ("rtol", "atol", "signature", "visibility")}
+    groups = tuple({"name": g.name, "cases": g.cases, "points": g.points} for g in params.groups)
+    return {"expected": {"cases": recorded.cases, "outputs": recorded.outputs}, "groups": groups, **fields}
+
+
+def from_key(fields: dict[str, Any]) -> Params:
+    """The params :func:`to_key` stored."""
+    expected = fields.pop("expected")
+    return Params(expected=Recorded(expected["cases"], expected["outputs"]), **fields)
 
 
 def plan(params: Params, *, ctx: CheckContext) -> list[Case]:
@@ -237,9 +276,8 @@ def _group_verdict(
     params: Params, ctx: CheckContext, ref: FunctionRef, group: Group, outcomes: tuple[CallOutcome, ...]
 ) -> str | None:
     """None when every call of the group is right, else what went wrong (and where, if it may be shown)."""
-    reference = cast(ModuleType, ctx.reference)
-    cases = _cases(reference, group)
-    expected = _expected_outputs(params, reference, group)
+    cases = _cases(params, ctx, group)
+    expected = _expected_outputs(params, ctx, group)
     wrong: list[str] = []
     for case, want, outcome in zip(cases, expected, outcomes, strict=True):
         problem = _judge(params, want, outcome.value)

@@ -15,22 +15,38 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from grader.errors import InvalidAnswer
-from grader.results import CheckResult
-
 from grader.checks import CheckContext
+from grader.errors import InvalidAnswer
 from grader.expr import to_number
+from grader.results import CheckResult
 from grader.sandbox.answers import Failed, Missing, describe
 
-__all__ = ["EXPECTS_CALLABLE", "HELP", "Params", "as_expected", "check", "read", "read_params", "shape"]
+__all__ = [
+    "EXPECTS_CALLABLE", "HELP", "Params", "Targets", "as_expected", "check", "from_key", "judged_with", "read",
+    "read_params", "sequences", "shape", "to_key",
+]
 
 EXPECTS_CALLABLE = True
 HELP = "a dict of numbers with exactly the parameter names as keys"
+
+
+@dataclass(frozen=True, slots=True)
+class Targets:
+    """The reference's target as the answer key holds it: the required output of every input sequence tried.
+
+    Attributes:
+        table: input sequence (a tuple) -> required output (a tuple).
+    """
+
+    table: Mapping[tuple[Any, ...], tuple[Any, ...]]
+
+    def __call__(self, xs: list[Any]) -> list[Any]:
+        return list(self.table[tuple(xs)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,14 +54,15 @@ class Params:
     """Options of a ``params_by_simulation`` check.
 
     Attributes:
-        expected: reference function ``target(xs) -> list`` giving the required outputs.
+        expected: reference function ``target(xs) -> list`` giving the required outputs (or, from the
+            answer key, its ``Targets``).
         simulate: name of the reference simulator ``run(xs, params) -> list``.
         keys: the required parameter names (write ``ref:NAME`` for a tuple in the reference).
         alphabet: the input values of a sequence.
         max_len: the longest sequence tried (all shorter ones are tried too).
     """
 
-    expected: Callable[[list[float]], list[Any]]
+    expected: Callable[[list[Any]], list[Any]]
     simulate: str
     keys: tuple[str, ...]
     alphabet: tuple[float, ...] = (0, 1)
@@ -95,6 +112,30 @@ def read(answer: Any, shape: dict[str, Any], *, strict: bool = False) -> dict[st
     return read_params(answer, tuple(shape["keys"]))
 
 
+def sequences(params: Params) -> Iterator[list[Any]]:
+    """Every input sequence the parameters are tried on, shortest first."""
+    for length in range(1, params.max_len + 1):
+        for xs in itertools.product(params.alphabet, repeat=length):
+            yield list(xs)
+
+
+def judged_with(params: Params) -> tuple[str, ...]:
+    """The reference function judging calls: the simulator (the answer key imports its module lazily)."""
+    return (params.simulate,)
+
+
+def to_key(params: Params, *, reference: ModuleType) -> dict[str, Any]:
+    """The fields the answer key stores: the target becomes its output on every sequence tried."""
+    table = {tuple(xs): tuple(params.expected(xs)) for xs in sequences(params)}
+    return {"expected": table, "simulate": params.simulate, "keys": params.keys, "alphabet": params.alphabet,
+            "max_len": params.max_len}
+
+
+def from_key(fields: dict[str, Any]) -> Params:
+    """The params :func:`to_key` stored."""
+    return Params(expected=Targets(fields.pop("expected")), **fields)
+
+
 def _simulator(params: Params, reference: ModuleType | None) -> Callable[..., Any]:
     if reference is None:
         raise ValueError("a params_by_simulation check needs the reference module")
@@ -111,26 +152,24 @@ def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
                            f"{' '.join(params.keys)}.")
     if isinstance(answer, Failed):
         return CheckResult(0.0, "error", answer.message)
-    simulate = _simulator(params, ctx.reference)
     try:
         values = read(answer, shape(params))
     except InvalidAnswer as exc:
         return CheckResult.invalid(f"Invalid parameters: {exc}.")
+    simulate = _simulator(params, ctx.reference)  # only now: from the answer key, this imports the simulator
     tried = 0
-    for length in range(1, params.max_len + 1):
-        for xs in itertools.product(params.alphabet, repeat=length):
-            tried += 1
-            seq = list(xs)
-            target = list(params.expected(seq))
-            try:
-                got = list(simulate(seq, values))
-            except (OverflowError, ValueError, FloatingPointError):
-                got = [math.nan]
-            if got != target:
-                where = f" For the input {seq} your parameters give {got}." if ctx.reveal else ""
-                return CheckResult.failed(
-                    f"Your parameters do not have the required behaviour on every input sequence.{where}"
-                )
+    for seq in sequences(params):
+        tried += 1
+        target = list(params.expected(seq))
+        try:
+            got = list(simulate(seq, values))
+        except (OverflowError, ValueError, FloatingPointError):
+            got = [math.nan]
+        if got != target:
+            where = f" For the input {seq} your parameters give {got}." if ctx.reveal else ""
+            return CheckResult.failed(
+                f"Your parameters do not have the required behaviour on every input sequence.{where}"
+            )
     return CheckResult.passed(f"Right on all {tried} input sequences of length 1 to {params.max_len}.")
 
 

@@ -21,7 +21,7 @@ from sympy.core.relational import Relational
 from sympy.logic.boolalg import Boolean
 
 from grader.checks import CheckContext
-from grader.checks.expression import NOTE, normalize_expected
+from grader.checks.expression import normalize_expected
 from grader.checks.number import invalid, screen, show
 from grader.errors import InvalidAnswer
 from grader.expr import real_symbols, to_sympy
@@ -29,7 +29,6 @@ from grader.results import CheckResult
 
 __all__ = [
     "HELP",
-    "NOTE",
     "Params",
     "Region",
     "RegionVerdict",
@@ -77,7 +76,7 @@ def _numpy(symbols: Sequence[sympy.Symbol], expr: Any) -> Callable[..., Any]:
 @functools.lru_cache(maxsize=256)
 def _numpy_cached(symbols: tuple[sympy.Symbol, ...], expr: Any) -> Callable[..., Any]:
     """Compiling is the slow part of a check; expected regions recur, so compile each once."""
-    return sympy.lambdify(list(symbols), expr, modules="numpy")
+    return sympy.lambdify(list(symbols), expr, modules=[np])  # the module, not "numpy": no `from numpy import *`
 
 
 def _call(fn: Callable[..., Any], points: np.ndarray, dtype: type) -> np.ndarray:
@@ -288,3 +287,12 @@ def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
         dims=len(params.variables), box=params.box, samples=params.samples, seed=ctx.seed,
     )
     return verdict_result(verdict, params.variables, "relation", ctx.reveal)
+
+
+def __getattr__(name: str) -> Any:
+    """``NOTE``, the expression kind's paragraph on what a formula may use, built on first use."""
+    if name == "NOTE":
+        from grader.checks import expression
+
+        return expression.NOTE
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
