@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["CheckResult", "GradeReport", "Status", "TestResult", "Visibility"]
+__all__ = ["CheckResult", "GradeReport", "Status", "TestResult", "Visibility", "number_key"]
 
 Status = Literal["passed", "partial", "failed", "invalid", "missing", "error", "manual"]
 Visibility = Literal["visible", "hidden", "after_due_date", "after_published"]
@@ -83,3 +83,11 @@ class GradeReport:
     @property
     def max_score(self) -> float:
         return round(sum(t.max_score for t in self.tests if not t.manual), 6)
+
+
+def number_key(num: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key for a dotted test number: numeric pieces compare as numbers.
+
+    ``"1.b.2" < "1.b.10" < "1.c"`` and ``"2" < "10"``.
+    """
+    return tuple((0, int(p)) if p.isdigit() else (1, p.lower()) for p in num.split(".") if p)

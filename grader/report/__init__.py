@@ -1,29 +1,14 @@
-"""Reporters: pure functions of a :class:`~grader.results.GradeReport`.
+"""Reporters: pure functions of a :class:`~grader.results.GradeReport` (plus writing the file).
 
 * :mod:`grader.report.gradescope` -- ``results.json`` (through gradescope-utils),
-  its JSON Schema check, atomic strict-JSON writing, the crash file;
+  its JSON Schema check, strict-JSON writing, the crash file;
 * :mod:`grader.report.console` -- the terminal table;
-* :mod:`grader.report.csv_rows` -- batch-regrade CSV rows.
+* :mod:`grader.report.csv_rows` -- batch-regrade CSV rows;
+* the class report after a batch regrade: :mod:`grader.report.class_report`
+  (its data, from the kept results and answers), :mod:`grader.report.html_page`
+  (the page), with :mod:`grader.report.charts`, :mod:`grader.report.answer_groups`
+  and :mod:`grader.report.answers_json`.
+
+The package imports nothing itself: importing the console table does not load
+gradescope-utils.
 """
-
-from grader.report.console import render_table
-from grader.report.csv_rows import csv_header, csv_row, write_csv
-from grader.report.gradescope import (
-    atomic_write_text,
-    crash_results,
-    results_json,
-    validate,
-    write_results,
-)
-
-__all__ = [
-    "atomic_write_text",
-    "crash_results",
-    "csv_header",
-    "csv_row",
-    "render_table",
-    "results_json",
-    "validate",
-    "write_csv",
-    "write_results",
-]

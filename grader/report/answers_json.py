@@ -19,7 +19,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from grader.report.gradescope import atomic_write_text
+from grader.atomic import atomic_write_text
 from grader.results import GradeReport
 from grader.sandbox.answers import CallOutcome, Failed, FunctionAnswer, FunctionRef, Missing, Opaque, SympyText
 from grader.sandbox.wire import decode, loads

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from grader.report.gradescope import number_key
-from grader.results import GradeReport, Status, TestResult
+from grader.results import GradeReport, Status, TestResult, number_key
 from grader.terminal import use_color
 
 __all__ = ["fmt_points", "render_table"]

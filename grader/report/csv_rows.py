@@ -11,10 +11,13 @@ import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from grader.report.gradescope import atomic_write_text
+from grader.atomic import atomic_write_text
 from grader.results import GradeReport, TestResult
-from grader.rubric import Part
+
+if TYPE_CHECKING:  # pydantic and yaml stay out of a single run
+    from grader.rubric import Part
 
 __all__ = ["META_COLUMNS", "column_name", "csv_header", "csv_row", "flags", "part_cell", "safe_cell", "write_csv"]
 

@@ -12,9 +12,6 @@ from __future__ import annotations
 import io
 import json
 import math
-import os
-import shutil
-import tempfile
 import unittest
 from collections.abc import Callable, Mapping
 from functools import lru_cache
@@ -25,12 +22,11 @@ from typing import Any
 from gradescope_utils.autograder_utils.decorators import number, partial_credit, visibility, weight
 from gradescope_utils.autograder_utils.json_test_runner import JSONTestRunner
 
-from grader.results import GradeReport, TestResult
+from grader.atomic import atomic_write_text
+from grader.results import GradeReport, TestResult, number_key
 
 __all__ = [
-    "atomic_write_text",
     "crash_results",
-    "number_key",
     "results_json",
     "validate",
     "write_results",
@@ -42,14 +38,6 @@ LOG_CAP = 100_000
 """Longest staff log or traceback kept in ``extra_data``."""
 MANUAL_NOTE = "Its points are on the staff-graded question, not in this autograder score."
 _GS_PASSED = frozenset({"passed", "manual"})
-
-
-def number_key(num: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort key for a dotted test number: numeric pieces compare as numbers.
-
-    ``"1.b.2" < "1.b.10" < "1.c"`` and ``"2" < "10"``.
-    """
-    return tuple((0, int(p)) if p.isdigit() else (1, p.lower()) for p in num.split(".") if p)
 
 
 def results_json(report: GradeReport, *, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -227,45 +215,6 @@ def _path(parts: Any) -> str:
     for p in parts:
         text += f"[{p}]" if isinstance(p, int) else (f".{p}" if text else str(p))
     return text or "(top level)"
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (temp file, fsync, ``os.replace``).
-
-    The folder is created if needed.  Whatever sits at ``path`` is replaced,
-    never written through: a symlink is replaced by the file (its target is
-    left alone), a read-only file is replaced, a directory is removed first.
-    """
-    path = Path(path)
-    folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    _fsync_dir(folder)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def write_results(results: Mapping[str, Any], path: Path) -> None:

@@ -13,6 +13,7 @@ import html
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from grader.atomic import atomic_write_text
 from grader.report.answer_groups import AnswerGroup
 from grader.report.charts import SHARE_COLORS, bar_chart, histogram, share_bar
 from grader.report.class_report import (
@@ -25,7 +26,6 @@ from grader.report.class_report import (
     build_class_report,
     relative_link,
 )
-from grader.report.gradescope import atomic_write_text
 
 __all__ = ["CSP", "render_html", "write_class_report", "write_html"]
 

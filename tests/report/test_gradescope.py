@@ -12,12 +12,11 @@ import pytest
 
 from grader.report.gradescope import (
     crash_results,
-    number_key,
     results_json,
     validate,
     write_results,
 )
-from grader.results import GradeReport
+from grader.results import GradeReport, number_key
 from grader.results import TestResult as Result
 
 
