@@ -25,6 +25,7 @@ with a size cap and a YAML loader that refuses more than a few aliases.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import multiprocessing as mp
 import os
@@ -314,7 +315,7 @@ def _on_stop(signum: int, frame: object) -> None:
     raise _Stopped
 
 
-def _work(task: Task, sub_id: str, path: str, results_path: str) -> str:
+def _work(task: Task, sub_id: str, path: str, results_path: str) -> GradeReport | None | str:
     """Run ``task`` in a worker; an interrupted batch ends the worker once its sandbox is cleaned up."""
     _WORKER["busy"] = 1
     try:
@@ -373,8 +374,13 @@ def staged(path: Path, max_bytes: int, *, stem: str) -> Iterator[tuple[Path, lis
         shutil.rmtree(root, ignore_errors=True)
 
 
-def grade_one(sub_id: str, path: str, results_path: str) -> str:
-    """Grade one submission in a worker (from a staged copy) and write its results.json; returns ``sub_id``."""
+def grade_one(sub_id: str, path: str, results_path: str) -> GradeReport | None:
+    """Grade one submission in a worker (from a staged copy) and write its results.json.
+
+    Returns the report (without the staff-only answers, which are written
+    beside results.json), so that the batch builds its CSV row from it; None
+    when the grader itself failed (its results.json says why).
+    """
     limits = _LIMITS or Limits()
     stem = _ASSIGNMENT.rubric.entry_stem if _ASSIGNMENT is not None else "submission"
     with staged(Path(path), limits.submission_bytes, stem=stem) as (copy, notices):
@@ -386,10 +392,13 @@ def grade_one(sub_id: str, path: str, results_path: str) -> str:
     results["extra_data"]["submission"] = str(path)
     write_answers(outcome.report, Path(results_path).with_name(ANSWERS_FILE))  # staff-only, for the class report
     write_results(results, Path(results_path))
-    return sub_id
+    if outcome.report is None:
+        return None
+    return dataclasses.replace(outcome.report, notices=(*notices, *outcome.report.notices), answers={})
 
 
-Task = Callable[[str, str, str], str]
+Task = Callable[[str, str, str], "GradeReport | None | str"]
+"""Grades one submission ``(id, path, results path)``; a returned report becomes its CSV row."""
 
 
 @contextlib.contextmanager
@@ -444,21 +453,23 @@ def _write_crash(results_path: Path, detail: str) -> None:
 
 def _run_pool(
     todo: Sequence[Submission], out_dir: Path, *, jobs: int, rubric: Path, user_prefix: str,
-    task: Task, tick: Callable[[], None],
+    task: Task, tick: Callable[[], None], reports: dict[str, GradeReport],
 ) -> tuple[list[str], list[Submission]]:
-    """Grade ``todo`` on a pool; returns (graded ids, submissions whose worker broke)."""
+    """Grade ``todo`` on a pool; returns (graded ids, submissions whose worker broke) and fills ``reports``."""
     graded: list[str] = []
     broken: list[Submission] = []
     pool = _pool(jobs, rubric, user_prefix)
     try:
-        futures: dict[Future[str], Submission] = {}
+        futures: dict[Future[GradeReport | None | str], Submission] = {}
         for sub in todo:
             target = out_dir / sub.id / "results.json"
             futures[pool.submit(_work, task, sub.id, str(sub.path), str(target))] = sub
         for future in as_completed(futures):
             sub = futures[future]
             try:
-                future.result()
+                report = future.result()
+                if isinstance(report, GradeReport):
+                    reports[sub.id] = report
                 graded.append(sub.id)
                 tick()
             except BrokenProcessPool:
@@ -499,7 +510,10 @@ def report_from_results(results: Mapping[str, Any]) -> GradeReport:
     return GradeReport(tuple(tests), str((results.get("extra_data") or {}).get("submission", "")), notices)
 
 
-def _row(sub: Submission, out_dir: Path, parts: Sequence[str | Part]) -> list[str]:
+def _row(sub: Submission, out_dir: Path, parts: Sequence[str | Part], report: GradeReport | None) -> list[str]:
+    """The CSV row: from the report a worker handed back, else (graded by an earlier run) from results.json."""
+    if report is not None:
+        return csv_row(report, meta=sub.meta, parts=parts)
     path = out_dir / sub.id / "results.json"
     try:
         results = json.loads(path.read_text(encoding="utf-8"))
@@ -578,6 +592,7 @@ def run_batch(
         _refuse_unisolated()
     graded: list[str] = []
     crashed: list[str] = []
+    reports: dict[str, GradeReport] = {}
     interrupted = False
     if todo:
         _ASSIGNMENT = load_assignment(rubric)  # bound once; forked workers inherit it
@@ -589,12 +604,14 @@ def run_batch(
         try:
             with closed_to_others(folder):
                 done, broken = _run_pool(
-                    todo, out_dir, jobs=jobs, rubric=rubric, user_prefix=user_prefix, task=task, tick=bar.update
+                    todo, out_dir, jobs=jobs, rubric=rubric, user_prefix=user_prefix, task=task, tick=bar.update,
+                    reports=reports,
                 )
                 graded += done
                 for sub in broken:  # alone in a fresh worker: only the culprit crashes again
                     again, still = _run_pool(
-                        [sub], out_dir, jobs=1, rubric=rubric, user_prefix=user_prefix, task=task, tick=bar.update
+                        [sub], out_dir, jobs=1, rubric=rubric, user_prefix=user_prefix, task=task, tick=bar.update,
+                        reports=reports,
                     )
                     graded += again
                     for bad in still:
@@ -607,7 +624,7 @@ def run_batch(
             bar.close()
     with _uninterrupted():
         kept = [s for s in subs if _finished(out_dir / s.id / "results.json")] if interrupted else subs
-        rows = [_row(s, out_dir, spec.parts) for s in kept]
+        rows = [_row(s, out_dir, spec.parts, reports.get(s.id)) for s in kept]
         write_csv(csv_path, csv_header(spec.parts), rows)
         if is_root():
             os.chmod(csv_path, 0o600)

@@ -263,3 +263,24 @@ def test_a_folder_with_nothing_to_grade_or_several_exports_says_what_to_give(tmp
         locate_submissions(tmp_path)
     (tmp_path / "alice.py").write_text("x = 1\n")  # a folder of submissions, whatever else it holds
     assert locate_submissions(tmp_path) == (tmp_path, None)
+
+
+def _grade_and_hand_back(sub_id: str, path: str, results_path: str) -> GradeReport:
+    """Writes a results.json worth 1 point but hands back a report worth 2: the CSV must use the report."""
+    written = TestResult("a", "1.a", "p1a_output", 1.0, 5.0, "partial", "visible", "ok", part="p1a")
+    write_results(results_json(GradeReport((written,), path)), Path(results_path))
+    kept = TestResult("a", "1.a", "p1a_output", 2.0, 5.0, "partial", "visible", "ok", part="p1a")
+    return GradeReport((kept,), path)
+
+
+def test_the_batch_keeps_the_report_a_worker_hands_back(tmp_path: Path) -> None:
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    (folder / "a.py").write_text("x = 1\n")
+    out_csv = tmp_path / "grades.csv"
+    run_batch(folder, out_csv, rubric=DEFAULT_RUBRIC, progress=False, jobs=1, task=_grade_and_hand_back,
+              allow_unisolated=True)
+    assert _rows(out_csv)["a"]["total"] == "2"  # from the report, not read back from results.json
+    run_batch(folder, out_csv, rubric=DEFAULT_RUBRIC, progress=False, jobs=1, task=_grade_and_hand_back,
+              allow_unisolated=True)
+    assert _rows(out_csv)["a"]["total"] == "1"  # finished earlier: rebuilt from its results.json
