@@ -1,7 +1,7 @@
 """The student template, generated from the rubric: every name, documented, set to None.
 
 What each kind of answer looks like comes from its kind module (``HELP``, and
-``NOTE`` for a paragraph shown once in the header, see :mod:`grader.checks`).
+``note()`` for a paragraph shown once in the header, see :mod:`grader.checks`).
 """
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ def _notes(rubric: Rubric) -> list[str]:
     """The kinds' header paragraphs, each once, in the order their kinds first appear."""
     notes: list[str] = []
     for part in rubric.parts:
-        note = trait(str(part.kind), "NOTE")
+        hook = trait(str(part.kind), "note")
+        note = hook() if hook else None
         if note and note not in notes:
             notes.append(note)
     return [line for note in notes for line in [*textwrap.wrap(note, 100), ""]]

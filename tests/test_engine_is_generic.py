@@ -74,3 +74,17 @@ def test_the_word_finder_tells_code_from_docs(tmp_path: Path) -> None:
 @pytest.mark.parametrize("path", sorted(ENGINE.rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_assignment_word_in_engine_code(path: Path) -> None:
     assert code_hits(path) == []
+
+
+def test_no_module_hides_its_names_behind_a_lazy_getattr() -> None:
+    """Imports are explicit: no module-level ``__getattr__`` facade anywhere in the engine."""
+    import ast
+
+    from grader.paths import ROOT
+
+    found = [
+        str(path.relative_to(ROOT)) for path in sorted((ROOT / "grader").rglob("*.py"))
+        if any(isinstance(node, ast.FunctionDef) and node.name == "__getattr__"
+               for node in ast.parse(path.read_text(encoding="utf-8")).body)
+    ]
+    assert found == []

@@ -22,11 +22,11 @@ Every kind module exports:
 
 and optionally:
 
-* ``Options`` -- a pydantic model of the ``options:`` mapping, validated when
+* ``options() -> type[BaseModel]`` -- a pydantic model of the ``options:`` mapping, validated when
   an assignment is bound (with the rubric's points as validation context) and
   exported into the rubric's JSON Schema.  By default it is derived from the
   fields of ``Params`` (see :func:`options_model`).
-* ``NOTE: str`` -- a paragraph for the template's header, shown once when a
+* ``note() -> str`` -- a paragraph for the template's header, shown once when a
   rubric has a part of this kind (the expression vocabulary).
 * ``STAFF_GRADED = True`` -- answers are kept for the staff, not judged.
 * ``CALLED = True`` -- the answer is a student function that checks call.
@@ -183,7 +183,7 @@ def _derived_options(kind: str, module: ModuleType) -> type[BaseModel]:
 
 
 def options_model(kind: str) -> type[BaseModel]:
-    """The typed model of a kind's ``options:``: its ``Options``, else derived from its ``Params`` fields.
+    """The typed model of a kind's ``options:``: its ``options()`` hook, else derived from its ``Params`` fields.
 
     A derived model takes every field but those the grader fills in
     (:data:`ENGINE_FIELDS`), with the field's default and the description
@@ -191,5 +191,5 @@ def options_model(kind: str) -> type[BaseModel]:
     may also be written ``ref:NAME``.
     """
     module = kind_module(kind)
-    explicit = getattr(module, "Options", None)
-    return explicit if explicit is not None else _derived_options(kind, module)
+    explicit = getattr(module, "options", None)
+    return explicit() if explicit is not None else _derived_options(kind, module)

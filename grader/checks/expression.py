@@ -38,7 +38,7 @@ from grader.symbolic import SymbolicFailure, TimedOut, run_with_time_limit
 
 __all__ = [
     "HELP", "Params", "Verdict", "check", "compare", "domain_of", "kink_arguments", "normalize_expected",
-    "read", "shape", "vocabulary",
+    "note", "read", "shape", "vocabulary",
 ]
 
 HELP = "a sympy expression or a string such as 'x*exp(-x^2/2)' ('^' also means power)"
@@ -101,18 +101,12 @@ def vocabulary() -> str:
 
 
 @functools.cache
-def _note() -> str:
-    return vocabulary()
-
-
-def __getattr__(name: str) -> Any:
-    """``NOTE``: the template's paragraph on what an expression (or relation) may use, built on first use.
+def note() -> str:
+    """The template's paragraph on what an expression (or relation) may use, built on first use.
 
     Building it parses every function name, which grading never needs.
     """
-    if name == "NOTE":
-        return _note()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return vocabulary()
 
 
 def shape(params: Params) -> dict[str, Any]:

@@ -33,7 +33,7 @@ from grader.tolerance import first_difference
 
 __all__ = [
     "CALLED", "EXPECTS_CALLABLE", "HELP", "REQUIRES", "SHOWN_BEFORE_DUE", "Group", "Params", "Recorded", "check",
-    "describe_case", "from_key", "grouped_plan", "plan", "read", "shape", "to_key",
+    "describe_case", "from_key", "grouped_plan", "options", "plan", "read", "shape", "to_key",
 ]
 
 EXPECTS_CALLABLE = True
@@ -95,11 +95,9 @@ def _options() -> dict[str, Any]:
     return {"CaseGroup": CaseGroup, "FunctionOptions": FunctionOptions, "Options": FunctionOptions}
 
 
-def __getattr__(name: str) -> Any:
-    """``Options`` (the typed ``options:`` of a function check), ``FunctionOptions`` and ``CaseGroup``, built lazily."""
-    if name in ("CaseGroup", "FunctionOptions", "Options"):
-        return _options()[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def options() -> type[Any]:
+    """The typed ``options:`` of a function check (pydantic, built on first use: grading from a key needs none)."""
+    return _options()["Options"]
 
 
 @dataclass(frozen=True, slots=True)

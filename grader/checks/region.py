@@ -20,7 +20,7 @@ import numpy as np
 import sympy
 
 from grader.checks import CheckContext
-from grader.checks.expression import normalize_expected
+from grader.checks.expression import normalize_expected, note
 from grader.checks.number import check_tolerances, invalid, screen, show
 from grader.checks.polygon import (
     EXAMPLE,
@@ -46,7 +46,7 @@ from grader.checks.relation import (
 from grader.errors import InvalidAnswer
 from grader.results import CheckResult
 
-__all__ = ["HELP", "Params", "check", "read", "region_of", "shape"]
+__all__ = ["HELP", "Params", "check", "note", "read", "region_of", "shape"]
 
 HELP = "a polygon [(x1, x2), ...] or a relation such as '(x1 > 0) & (x2 < 2*x1)'"
 
@@ -211,12 +211,3 @@ def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
     result = verdict_result(verdict, params.variables, what, ctx.reveal)
     words = tolerance_words(params.rtol, params.atol, size)
     return CheckResult.failed(f"{result.feedback} (Boundaries must agree within {words}.)", result.counterexample)
-
-
-def __getattr__(name: str) -> Any:
-    """``NOTE``, the expression kind's paragraph on what a formula may use, built on first use."""
-    if name == "NOTE":
-        from grader.checks import expression
-
-        return expression.NOTE
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -21,7 +21,7 @@ from sympy.core.relational import Relational
 from sympy.logic.boolalg import Boolean
 
 from grader.checks import CheckContext
-from grader.checks.expression import normalize_expected
+from grader.checks.expression import normalize_expected, note
 from grader.checks.number import invalid, screen, show
 from grader.errors import InvalidAnswer
 from grader.expr import real_symbols, to_sympy
@@ -30,6 +30,7 @@ from grader.results import CheckResult
 __all__ = [
     "HELP",
     "Params",
+    "note",
     "Region",
     "RegionVerdict",
     "check",
@@ -287,12 +288,3 @@ def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
         dims=len(params.variables), box=params.box, samples=params.samples, seed=ctx.seed,
     )
     return verdict_result(verdict, params.variables, "relation", ctx.reveal)
-
-
-def __getattr__(name: str) -> Any:
-    """``NOTE``, the expression kind's paragraph on what a formula may use, built on first use."""
-    if name == "NOTE":
-        from grader.checks import expression
-
-        return expression.NOTE
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
