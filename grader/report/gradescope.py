@@ -23,6 +23,7 @@ from gradescope_utils.autograder_utils.decorators import number, partial_credit,
 from gradescope_utils.autograder_utils.json_test_runner import JSONTestRunner
 
 from grader.atomic import atomic_write_text
+from grader.report.schema_check import first_error
 from grader.results import GradeReport, TestResult, number_key
 
 __all__ = [
@@ -197,13 +198,10 @@ def validate(results: Mapping[str, Any]) -> None:
         ValueError: naming the JSON path of the first problem, e.g.
             ``tests[2].status``.
     """
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(_schema())
-    errors = sorted(validator.iter_errors(results), key=lambda e: [str(p) for p in e.absolute_path])
-    if errors:
-        err = errors[0]
-        raise ValueError(f"results.json is not valid at {_path(err.absolute_path)}: {err.message}")
+    found = first_error(results, _schema())
+    if found:
+        where, message = found
+        raise ValueError(f"results.json is not valid at {_path(where)}: {message}")
     try:
         json.dumps(results, allow_nan=False)
     except ValueError as exc:
