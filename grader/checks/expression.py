@@ -269,6 +269,12 @@ def _value(fn: Callable[..., Any], point: Sequence[Any]) -> Any:
     return value if mpmath.isfinite(value) else None
 
 
+@functools.lru_cache(maxsize=8192)
+def _expected_value(symbols: tuple[sympy.Symbol, ...], expected: Any, row: tuple[float, ...]) -> Any:
+    """The expected expression's value at a point: the same for every submission, so computed once."""
+    return _value(_lambdify(symbols, expected), [mpmath.mpf(v) for v in row])
+
+
 def _agree(given: Any, expected: Any, rtol: float, atol: float) -> bool:
     if given is None or expected is None:
         return given is None and expected is None
@@ -316,7 +322,7 @@ def compare(
     """
     free = sorted({s.name for s in given.free_symbols | expected.free_symbols}, key=list(variables).index)
     symbols = [real_symbols(variables)[name] for name in free]
-    f_given, f_expected = _lambdify(symbols, given), _lambdify(symbols, expected)
+    f_given = _lambdify(symbols, given)
     kinks = kink_arguments(given) + kink_arguments(expected)
     f_kinks = _lambdify(symbols, kinks) if kinks else None
     domain = domain_of(expected)
@@ -329,7 +335,7 @@ def compare(
             continue
         if not _inside(f_domain, point):
             continue
-        g, e = _value(f_given, point), _value(f_expected, point)
+        g, e = _value(f_given, point), _expected_value(tuple(symbols), expected, tuple(float(v) for v in row))
         used += 1
         if not _agree(g, e, rtol, atol):
             return Verdict(False, used, tuple(zip(free, (float(v) for v in row), strict=True)), g)
