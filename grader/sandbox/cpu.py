@@ -135,6 +135,9 @@ class ProcessTree:
             pid = parents[pid]
         self.chain = chain - {main}
         self.pid = main
+        # reniced when seen before it ran the child, or born of a reniced wrapper: the child keeps our priority
+        self._reniced.discard(main)
+        restore_priority(main)
 
     def _others(self) -> set[int]:
         if self.uid is not None:
@@ -206,6 +209,15 @@ def lower_priority(pid: int) -> None:
         os.setpriority(os.PRIO_PROCESS, pid, LOWEST)
     with contextlib.suppress(OSError):
         (_PROC / str(pid) / "autogroup").write_text(str(LOWEST))
+
+
+def restore_priority(pid: int) -> None:
+    """``pid`` and its autogroup back to this process's own priority, best effort (root may lower a nice)."""
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, pid, os.getpriority(os.PRIO_PROCESS, 0))
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        nice = (_PROC / "self" / "autogroup").read_text().split()[-1]
+        (_PROC / str(pid) / "autogroup").write_text(str(int(nice)))
 
 
 # ------------------------------------------------------------------ cgroup v2 (where writable)

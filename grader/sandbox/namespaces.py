@@ -20,6 +20,13 @@ Two ways in, tried in order and probed once per process:
   ``pivot_root``-s into it.
 
 ``GRADER_NAMESPACES`` (``auto``, ``bwrap``, ``kernel``, ``off``) forces one.
+
+As root the same view is added around the uid drop where the kernel allows:
+a fresh child starts the wrapper already as its sandbox account (probed once
+per account, :func:`support_as`), so the namespaces are the account's own; a
+child forked by the zygote enters the view as root right after the fork, then
+drops (:func:`enter_view`).  Where namespaces are refused, the permissions of
+the account are the only layer, as before.
 Stdlib only, so that it also runs as the launcher script.
 """
 
@@ -43,10 +50,14 @@ from typing import Any
 __all__ = [
     "MODE_ENV",
     "Support",
+    "can_enter",
+    "enter_view",
+    "fork_view",
     "forget_probe",
     "limits_processes",
     "popen",
     "support",
+    "support_as",
     "unisolated_notice",
     "wrapped",
 ]
@@ -76,20 +87,34 @@ class Support:
         return self.mode != "none"
 
 
-_CACHE: dict[str, Support] = {}
+_CACHE: dict[tuple[str, int | None], Support] = {}
+_ENTER: list[bool] = []
 
 
 def forget_probe() -> None:
     """Probe again on the next :func:`support` (after changing ``GRADER_NAMESPACES``)."""
     _CACHE.clear()
+    _ENTER.clear()
+
+
+def _wanted() -> str:
+    return os.environ.get(MODE_ENV, "auto").strip().lower() or "auto"
 
 
 def support() -> Support:
     """The isolation this process can give a child without root (probed once, then cached)."""
-    wanted = os.environ.get(MODE_ENV, "auto").strip().lower() or "auto"
-    if wanted not in _CACHE:
-        _CACHE[wanted] = _probe(wanted)
-    return _CACHE[wanted]
+    wanted = _wanted()
+    if (wanted, None) not in _CACHE:
+        _CACHE[wanted, None] = _probe(wanted)
+    return _CACHE[wanted, None]
+
+
+def support_as(uid: int, gid: int, python: str | None = None) -> Support:
+    """The namespaces a child started as ``uid``/``gid`` can make (root only; probed once per account)."""
+    wanted = _wanted()
+    if (wanted, uid) not in _CACHE:
+        _CACHE[wanted, uid] = _probe(wanted, (uid, gid), python)
+    return _CACHE[wanted, uid]
 
 
 def limits_processes() -> bool:
@@ -131,7 +156,7 @@ def _why_not() -> str:
     return "install bubblewrap (apt-get install bubblewrap) or run as root; the kernel refuses user namespaces"
 
 
-def _probe(wanted: str) -> Support:
+def _probe(wanted: str, account: tuple[int, int] | None = None, python: str | None = None) -> Support:
     if wanted not in _MODES:
         return Support("none", f"{MODE_ENV}={wanted!r} is not one of {', '.join(_MODES)}")
     if wanted == "off":
@@ -141,21 +166,29 @@ def _probe(wanted: str) -> Support:
     for mode in ("bwrap", "kernel") if wanted == "auto" else (wanted,):
         if mode == "bwrap" and not _bwrap():
             continue
-        if _works(mode):
+        if _works(mode, account, python):
             return Support(mode)
     return Support("none", _why_not())
 
 
-def _works(mode: str) -> bool:
-    """Whether a child really starts in ``mode``: a tiny Python run in a throwaway folder."""
+def _works(mode: str, account: tuple[int, int] | None = None, python: str | None = None) -> bool:
+    """Whether a child really starts in ``mode`` (as ``account``): a tiny Python run in a throwaway folder."""
     workdir = Path(tempfile.mkdtemp(prefix="grader-probe-"))
     try:
         for sub in ("submission", "tmp"):
             (workdir / sub).mkdir()
-        python = os.environ.get("GRADER_CHILD_PYTHON") or sys.executable
+        extra: dict[str, Any] = {}
+        if account is not None:
+            os.chmod(workdir, 0o711)
+            for sub in ("submission", "tmp"):
+                os.chown(workdir / sub, *account)
+            prepare_root(workdir, account)
+            extra = {"user": account[0], "group": account[1], "extra_groups": []}
+        python = python or os.environ.get("GRADER_CHILD_PYTHON") or sys.executable
         cmd = [python, "-I", "-S", "-c", "import os; os.listdir('/')"]
         done = subprocess.run(wrapped(cmd, workdir=workdir, cwd=workdir / "submission", mode=mode),
-                              stdin=subprocess.DEVNULL, capture_output=True, timeout=30, check=False)
+                              stdin=subprocess.DEVNULL, capture_output=True, timeout=30, check=False,
+                              cwd="/", **extra)
         return done.returncode == 0
     except (OSError, subprocess.SubprocessError):
         return False
@@ -235,7 +268,9 @@ def _bwrap_command(view: list[tuple[str, str, str]], cmd: list[str], cwd: Path) 
         args += [flag[kind], source, target] if source else [flag[kind], target]
     # bwrap's --new-session leaves the child in PID 1's process group: give it its own, as in kernel mode
     setsid = [path] if (path := shutil.which("setsid", path="/usr/bin:/bin")) else []
-    return [*args, "--remount-ro", "/", "--chdir", str(cwd), "--", *setsid, *cmd]
+    # bwrap sets PWD after --chdir; the child gets only the environment it was given
+    unset = [path, "-u", "PWD"] if (path := shutil.which("env", path="/usr/bin:/bin")) else []
+    return [*args, "--remount-ro", "/", "--chdir", str(cwd), "--", *unset, *setsid, *cmd]
 
 
 # ------------------------------------------------------------------ starting
@@ -255,14 +290,98 @@ class _Process(subprocess.Popen):  # type: ignore[type-arg]
         self.__dict__["_rc"] = value
 
 
+def prepare_root(workdir: Path, account: tuple[int, int]) -> None:
+    """As root: the mount point of the new root, owned by ``account`` (the run's folder is root's)."""
+    path = Path(workdir) / _ROOT_DIR
+    with contextlib.suppress(FileExistsError):
+        path.mkdir(mode=0o700)
+    os.chown(path, *account, follow_symlinks=False)
+
+
 def popen(cmd: list[str], *, workdir: Path, cwd: Path, env: dict[str, str], stdout: int,
-          pass_fds: tuple[int, ...]) -> subprocess.Popen:  # type: ignore[type-arg]
+          pass_fds: tuple[int, ...], account: tuple[int, int] | None = None,
+          mode: str | None = None) -> subprocess.Popen:  # type: ignore[type-arg]
     """Start ``cmd`` in namespaces (:func:`wrapped`), in a new session, stdin from /dev/null.
 
+    With ``account`` (as root) the wrapper itself starts as that uid/gid, without
+    supplementary groups, so the namespaces are the account's own.
     The wrapper's command line holds ``cmd`` after a ``--`` word; the child's own does not.
     """
-    return _Process(wrapped(cmd, workdir=workdir, cwd=cwd), stdin=subprocess.DEVNULL, stdout=stdout,
-                    stderr=stdout, pass_fds=pass_fds, cwd=cwd, env=env, start_new_session=True)
+    extra: dict[str, Any] = {}
+    if account is not None:
+        prepare_root(workdir, account)
+        extra = {"user": account[0], "group": account[1], "extra_groups": []}
+    return _Process(wrapped(cmd, workdir=workdir, cwd=cwd, mode=mode), stdin=subprocess.DEVNULL, stdout=stdout,
+                    stderr=stdout, pass_fds=pass_fds, cwd=cwd, env=env, start_new_session=True, **extra)
+
+
+# ------------------------------------------------------------------ root: a forked child enters the view
+
+
+def fork_view(workdir: Path, python: str) -> dict[str, Any] | None:
+    """What a child forked by the zygote should enter (:func:`enter_view`); None when namespaces are off."""
+    if _wanted() == "off" or sys.platform != "linux":
+        return None
+    return {"view": _view(workdir, python), "root": str(Path(workdir).resolve() / _ROOT_DIR)}
+
+
+_CLONE_ROOT = 0x00020000 | 0x04000000 | 0x08000000 | 0x40000000  # NEWNS, NEWUTS, NEWIPC, NEWNET
+
+
+def enter_view(spec: dict[str, Any], cwd: str) -> bool:
+    """As root, in a fresh fork: new mount, UTS, IPC and network namespaces, then only ``spec``'s view.
+
+    Returns False (and leaves the process usable, in the host's view) when the
+    kernel refuses a step; the caller then relies on the account's permissions.
+    """
+    try:
+        kernel = _Kernel()
+        os.makedirs(spec["root"], mode=0o700, exist_ok=True)
+        kernel.call("unshare", _CLONE_ROOT)
+    except (OSError, AttributeError):
+        return False
+    try:
+        _enter(kernel, {**spec, "cwd": cwd})
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.chdir(cwd)
+        return False
+    return True
+
+
+def can_enter() -> bool:
+    """Whether this (root) process can make a forked child :func:`enter_view` (tried once, in a fork)."""
+    if not _ENTER:
+        _ENTER.append(_try_enter())
+    return _ENTER[0]
+
+
+def _try_enter() -> bool:
+    if os.geteuid() != 0 or sys.platform != "linux" or _wanted() == "off":
+        return False
+    workdir = Path(tempfile.mkdtemp(prefix="grader-probe-"))
+    try:
+        work = workdir / "work"
+        for sub in ("submission", "tmp"):
+            (work / sub).mkdir(parents=True)
+        canary = workdir / "canary"
+        canary.touch()
+        python = os.environ.get("GRADER_CHILD_PYTHON") or sys.executable
+        spec = fork_view(work, python)
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                entered = spec is not None and enter_view(spec, str(work / "submission"))
+                code = 0 if entered and not os.path.lexists(canary) and os.uname().nodename == "sandbox" else 1
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        return os.waitstatus_to_exitcode(status) == 0
+    except OSError:
+        return False
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 # ------------------------------------------------------------------ kernel mode (the launcher script)
@@ -344,9 +463,8 @@ def _mount_view(kernel: _Kernel, view: list[list[str]], root: str) -> None:
                 kernel.mount("proc", path, "proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
 
 
-def _init(kernel: _Kernel, spec: dict[str, Any], cmd: list[str]) -> int:
-    """PID 1 of the new namespaces: build the view, pivot into it, run ``cmd``, reap, return its status."""
-    kernel.call("prctl", _PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+def _enter(kernel: _Kernel, spec: dict[str, Any]) -> None:
+    """In new mount and UTS namespaces: build the view on a tmpfs, pivot into it, read-only, ``cd`` to cwd."""
     kernel.mount(None, "/", None, _MS_REC | _MS_PRIVATE)
     root = spec["root"]
     kernel.mount("tmpfs", root, "tmpfs", _MS_NOSUID | _MS_NODEV, "mode=0755")
@@ -359,6 +477,12 @@ def _init(kernel: _Kernel, spec: dict[str, Any], cmd: list[str]) -> int:
     os.chdir("/")
     kernel.mount(None, "/", None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
     os.chdir(spec["cwd"])
+
+
+def _init(kernel: _Kernel, spec: dict[str, Any], cmd: list[str]) -> int:
+    """PID 1 of the new namespaces: build the view, pivot into it, run ``cmd``, reap, return its status."""
+    kernel.call("prctl", _PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    _enter(kernel, spec)
     child = os.fork()
     if child == 0:
         os.setsid()

@@ -248,6 +248,10 @@ def _start(
 ) -> subprocess.Popen | ZygoteChild:
     """A fresh child: forked by the zygote when enabled and isolated, else a new interpreter.
 
+    Namespaces wherever the kernel allows: as a normal user, or as root around
+    the uid drop (the wrapper started as the account; the zygote's fork entering
+    them before it drops).  As root, where they are refused, the account alone.
+
     ``fds`` are the child's ends of its pipes: (protocol, commands, output).
     """
     proto_w, cmd_r, out_w = fds
@@ -256,13 +260,20 @@ def _start(
     if zygote is not None:
         try:
             return zygote.spawn(uid=identity.uid, gid=identity.gid, cwd=entry.parent, env=env,
-                                proto_w=proto_w, cmd_r=cmd_r, out_w=out_w)
+                                proto_w=proto_w, cmd_r=cmd_r, out_w=out_w,
+                                view=namespaces.fork_view(workdir, limits.child_python()))
         except OSError:
             use_fork_server(False)  # fall back for this process; the run goes on
             _FORK_SERVER["enabled"] = True
     if not identity.isolated and namespaces.support().isolated:
         return namespaces.popen(cmd, workdir=workdir, cwd=entry.parent, env=env, stdout=out_w,
                                 pass_fds=(proto_w, cmd_r))
+    if identity.uid is not None and identity.gid is not None:
+        account = (identity.uid, identity.gid)
+        if (ns := namespaces.support_as(*account, cmd[0])).isolated:
+            # the uid drop first, then the namespaces: they are the account's own
+            return namespaces.popen(cmd, workdir=workdir, cwd=entry.parent, env=env, stdout=out_w,
+                                    pass_fds=(proto_w, cmd_r), account=account, mode=ns.mode)
     return subprocess.Popen(
         cmd, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, pass_fds=(proto_w, cmd_r),
         cwd=entry.parent, env=env, start_new_session=True, **extra,

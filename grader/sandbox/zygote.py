@@ -16,6 +16,13 @@ to its worker over a private socket pair: a spawn request carries the
 child's three pipe ends (``SCM_RIGHTS``) and gets the pid back; exit statuses
 follow as the children end.
 
+Where the kernel allows (probed once when the zygote starts), each fork
+first enters new mount, UTS, IPC and network namespaces as root and sees
+only the view the worker sends (:func:`grader.sandbox.namespaces.enter_view`:
+the system, the engine, the Python and the run's own folder); then it drops
+to the account.  Where a step is refused, the fork goes on without them and
+the account's permissions are the layer, as before.
+
 Run as ``python -I -B zygote.py SOCKET_FD`` by :class:`Zygote`.
 """
 
@@ -40,6 +47,10 @@ _SPAWN_SECONDS = 10.0
 
 
 # ------------------------------------------------------------------ the server (zygote side)
+
+
+_NAMESPACES: list[bool] = [False]
+"""Whether this zygote's forks can enter namespaces (set by :func:`serve`)."""
 
 
 def _child(spec: Mapping[str, Any], fds: list[int], sock: socket.socket) -> None:
@@ -67,6 +78,10 @@ def _child(spec: Mapping[str, Any], fds: list[int], sock: socket.socket) -> None
         sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
         for name in ("stdin", "stdout", "stderr"):
             setattr(sys, f"__{name}__", getattr(sys, name))
+        if _wants_view(spec):
+            from grader.sandbox import namespaces
+
+            namespaces.enter_view(dict(spec["view"]), str(spec["cwd"]))  # False: the permissions alone
         if spec.get("uid") is not None:
             os.setgroups([])
             os.setgid(int(spec["gid"]))
@@ -83,6 +98,10 @@ def _child(spec: Mapping[str, Any], fds: list[int], sock: socket.socket) -> None
             os.write(2, f"the sandbox child could not start: {type(exc).__name__}: {exc}\n".encode())
         os._exit(70)
     os._exit(0)
+
+
+def _wants_view(spec: Mapping[str, Any]) -> bool:
+    return _NAMESPACES[0] and isinstance(spec.get("view"), dict) and spec.get("uid") is not None
 
 
 def _reap(sock: socket.socket) -> None:
@@ -104,6 +123,9 @@ def serve(fd: int) -> None:
     from grader.sandbox import child
 
     child._preload()  # numpy and the child's own modules, as a fresh child would import them
+    from grader.sandbox import namespaces
+
+    _NAMESPACES[0] = namespaces.can_enter()
     with contextlib.suppress(ImportError):
         import sympy  # noqa: F401 - a student who imports sympy then pays nothing
     sys.path.remove(_REPO)
@@ -126,7 +148,7 @@ def serve(fd: int) -> None:
             _child(spec, fds, sock)
         for fd in fds:
             os.close(fd)
-        sock.sendall((json.dumps({"pid": pid}) + "\n").encode())
+        sock.sendall((json.dumps({"pid": pid, "namespaces": _wants_view(spec)}) + "\n").encode())
 
 
 # ------------------------------------------------------------------ the client (grader side)
@@ -135,9 +157,11 @@ def serve(fd: int) -> None:
 class ZygoteChild:
     """A child forked by the zygote, with the part of ``subprocess.Popen`` the runner uses."""
 
-    def __init__(self, zygote: Zygote, pid: int) -> None:
+    def __init__(self, zygote: Zygote, pid: int, namespaces: bool = False) -> None:
         self._zygote = zygote
         self.pid = pid
+        self.namespaces = namespaces
+        """Whether the child was asked into namespaces by a zygote that can make them."""
         self.returncode: int | None = None
 
     def poll(self) -> int | None:
@@ -186,15 +210,18 @@ class Zygote:
         theirs.close()
         self._buffer = b""
         self.exits: dict[int, int] = {}
-        self._pids: list[int] = []
+        self._pids: list[tuple[int, bool]] = []
 
     def alive(self) -> bool:
         return self._proc.poll() is None
 
     def spawn(self, *, uid: int | None, gid: int | None, cwd: Path, env: Mapping[str, str],
-              proto_w: int, cmd_r: int, out_w: int) -> ZygoteChild:
-        """Fork a child on these pipe ends (it reads its request from ``cmd_r``); ``OSError`` when it cannot."""
-        spec = {"uid": uid, "gid": gid, "cwd": str(cwd), "env": dict(env)}
+              proto_w: int, cmd_r: int, out_w: int, view: Mapping[str, Any] | None = None) -> ZygoteChild:
+        """Fork a child on these pipe ends (it reads its request from ``cmd_r``); ``OSError`` when it cannot.
+
+        ``view`` (:func:`grader.sandbox.namespaces.fork_view`): what the child sees, where namespaces work.
+        """
+        spec = {"uid": uid, "gid": gid, "cwd": str(cwd), "env": dict(env), "view": view}
         try:
             socket.send_fds(self._sock, [json.dumps(spec).encode()], [proto_w, cmd_r, out_w])
         except OSError as exc:
@@ -203,7 +230,8 @@ class Zygote:
         while not self._pids:
             if _now() > deadline or not self.pump(0.1):
                 raise OSError("the fork server did not answer")
-        return ZygoteChild(self, self._pids.pop(0))
+        pid, namespaced = self._pids.pop(0)
+        return ZygoteChild(self, pid, namespaced)
 
     def pump(self, seconds: float) -> bool:
         """Read what the zygote sent within ``seconds``; False once it has gone."""
@@ -221,7 +249,7 @@ class Zygote:
         for line in lines:
             message = json.loads(line)
             if "pid" in message:
-                self._pids.append(int(message["pid"]))
+                self._pids.append((int(message["pid"]), bool(message.get("namespaces"))))
             elif "exit" in message:
                 self.exits[int(message["exit"])] = int(message["status"])
             elif "error" in message:

@@ -6,6 +6,7 @@ unzipped export usually is), and checks the honest neighbour's exact score.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import shutil
@@ -13,6 +14,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -153,3 +155,58 @@ def test_a_yaml_bomb_costs_only_the_names(base):
                         "names are left empty"]
     row = _rows(base / "grades.csv")["301"]
     assert (row["total"], row["name"], row["sid"]) == ("100", "", "")
+
+
+COPY_FROM_WIDE_OPEN = MARK + '''
+import glob as _glob
+
+for _path in sorted(_glob.glob(EXPORT + "/*/*.py")) + sorted(_glob.glob(MIRROR + "/*.py")):
+    try:
+        _source = open(_path).read()
+    except OSError:
+        continue
+    if "COPYCAT-MARK" not in _source and "p1a_output" in _source:
+        exec(compile(_source, _path, "exec"), globals())
+        break
+'''
+
+
+def _keep_wide_open(paths: list[Path], stop: threading.Event) -> None:
+    """Undo the batch's lock of the export all along: only namespaces can hide it then."""
+    while not stop.wait(0.02):
+        for path in paths:
+            with contextlib.suppress(OSError):
+                os.chmod(path, 0o777 if path.is_dir() else 0o666)
+
+
+@pytest.mark.parametrize("wanted", ["auto", "off"])
+def test_in_namespaces_a_copycat_reads_no_classmate_even_from_a_wide_open_export(base, wanted):
+    from grader.sandbox import namespaces
+
+    if wanted == "auto" and not namespaces.can_enter():
+        pytest.skip("this kernel refuses new mount namespaces to root: the account's permissions alone")
+    honest = HONEST.read_text(encoding="utf-8")
+    mirror = base / "mirror"
+    mirror.mkdir()
+    (mirror / "copy.py").write_text(honest, encoding="utf-8")
+    copycat = f"EXPORT = {str(base / 'export')!r}\nMIRROR = {str(mirror)!r}\n" + COPY_FROM_WIDE_OPEN
+    export = _export(base, {"submission_201": honest, "submission_202": copycat}, METADATA)
+    wide = [export, *export.rglob("*"), mirror, mirror / "copy.py"]
+    for path in wide:
+        os.chmod(path, 0o777 if path.is_dir() else 0o666)
+    stop = threading.Event()
+    opener = threading.Thread(target=_keep_wide_open, args=(wide, stop), daemon=True)
+    opener.start()
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}, "GRADER_NAMESPACES": wanted}
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "grader", "batch", str(export), "--csv", str(base / "grades.csv"), "-j", "2",
+             "-q"], capture_output=True, text=True, timeout=600, env=env, cwd=PROJECT, check=False,
+        )
+    finally:
+        stop.set()
+        opener.join()
+    assert proc.returncode == 0, proc.stderr
+    totals = {k: r["total"] for k, r in _rows(base / "grades.csv").items()}
+    # with namespaces neither folder is in the child's view; without, a folder opened wide is open to the account
+    assert totals == {"201": "100", "202": "0" if wanted == "auto" else "100"}

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -147,3 +150,107 @@ def test_batch_refuses_to_run_student_code_unisolated_unless_told(
     err = capsys.readouterr().err
     assert err.startswith("error: student code would run unisolated, with your own rights: GRADER_NAMESPACES=off.")
     assert "--no-isolation" in err and not (tmp_path / "g.csv").exists()
+
+
+# ------------------------------------------------------------------ as root: namespaces around the uid drop
+
+ROOT_USER = os.geteuid() == 0
+WIDE_OPEN = r'''
+import os
+import subprocess
+
+
+def look(path):
+    try:
+        return sorted(os.listdir(path)) if os.path.isdir(path) else open(path).read()
+    except OSError as exc:
+        return type(exc).__name__
+
+
+def plant(path):
+    try:
+        with open(path, "w") as handle:
+            handle.write("{}")
+        return "written"
+    except OSError as exc:
+        return type(exc).__name__
+
+
+export = look(EXPORT)
+classmate = look(EXPORT + "/submission_1/hw4.py")
+results = look(RESULTS)
+planted = plant(RESULTS + "/results.json")
+host = os.uname().nodename
+subprocess.Popen(["sleep", "314159"], start_new_session=True)
+'''
+SEEN = ["export", "classmate", "results", "planted", "host"]
+
+
+@pytest.fixture
+def wide_open():
+    """An export and a results folder anyone may read and write: only namespaces can hide them."""
+    export = Path(tempfile.mkdtemp(prefix="wide-open-export-"))
+    results = Path(tempfile.mkdtemp(prefix="wide-open-results-"))
+    (export / "submission_1").mkdir()
+    (export / "submission_1" / "hw4.py").write_text("p1a_output = (0.5, 2)  # the classmate's work\n")
+    for path in (export, export / "submission_1", results):
+        os.chmod(path, 0o777)
+    os.chmod(export / "submission_1" / "hw4.py", 0o666)
+    yield export, results
+    shutil.rmtree(export, ignore_errors=True)
+    shutil.rmtree(results, ignore_errors=True)
+
+
+def _namespaced(launcher: str) -> bool:
+    if launcher == "forked":
+        return namespaces.can_enter()
+    account = pwd.getpwnam("grader-sandbox")
+    return namespaces.support_as(account.pw_uid, account.pw_gid).isolated
+
+
+@pytest.mark.skipif(not ROOT_USER, reason="the uid drop needs root")
+@pytest.mark.parametrize("launcher", ["fresh", "forked"])
+@pytest.mark.parametrize("wanted", ["auto", "off"])
+def test_as_root_a_child_cannot_see_a_wide_open_export_or_results_folder(
+    launcher: str, wanted: str, wide_open: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from grader.sandbox.limits import Limits
+    from grader.sandbox.runner import run_submission, use_fork_server
+
+    monkeypatch.setenv(namespaces.MODE_ENV, wanted)
+    if wanted == "auto" and not _namespaced(launcher):
+        pytest.skip(f"{launcher}: this kernel refuses namespaces to root's children")
+    export, results = wide_open
+    code = f"EXPORT = {str(export)!r}\nRESULTS = {str(results)!r}\n" + WIDE_OPEN
+    (tmp_path / "hw4.py").write_text(code)
+    use_fork_server(launcher == "forked")
+    try:
+        result = run_submission(tmp_path / "hw4.py", SEEN, [], limits=Limits(total_seconds=60))
+    finally:
+        use_fork_server(False)
+    if wanted == "auto":  # not there at all, whatever the permissions
+        assert result.values == {"export": "FileNotFoundError", "classmate": "FileNotFoundError",
+                                 "results": "FileNotFoundError", "planted": "FileNotFoundError", "host": "sandbox"}
+        assert sorted(p.name for p in results.iterdir()) == []
+    else:  # the account's permissions alone: a folder opened wide is open to it (hence the lock of secret paths)
+        assert result.values["export"] == ["submission_1"]
+        assert result.values["classmate"] == "p1a_output = (0.5, 2)  # the classmate's work\n"
+        assert result.values["planted"] == "written"
+        assert result.values["host"] != "sandbox"
+    assert _marked(b"314159") == [], "a process of the child outlived its run"
+
+
+@pytest.mark.skipif(not ROOT_USER, reason="the uid drop needs root")
+def test_as_root_the_probe_runs_as_the_account_and_off_turns_it_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    account = pwd.getpwnam("grader-sandbox")
+    monkeypatch.setenv(namespaces.MODE_ENV, "off")
+    assert namespaces.support_as(account.pw_uid, account.pw_gid) == namespaces.Support("none", "GRADER_NAMESPACES=off")
+    assert namespaces.fork_view(Path("/tmp"), PYTHON) is None
+    monkeypatch.setenv(namespaces.MODE_ENV, "auto")
+    first = namespaces.support_as(account.pw_uid, account.pw_gid)
+    assert namespaces.support_as(account.pw_uid, account.pw_gid) is first  # once per account
+    if first.isolated:
+        assert first.mode in ("bwrap", "kernel")
+    view = namespaces.fork_view(Path("/tmp/x"), PYTHON)
+    assert view is not None and view["root"] == "/tmp/x/.nsroot"
+    assert ("rw", "/tmp/x/submission", "/tmp/x/submission") in view["view"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.sandbox import runner
+from grader.sandbox import namespaces, runner
 from grader.sandbox.calls import Case
 from grader.sandbox.limits import Limits
 from grader.sandbox.runner import run_submission, use_fork_server
@@ -77,5 +77,34 @@ def test_fresh_and_forked_children_observe_the_same_values() -> None:
     finally:
         use_fork_server(False)
     same = ["uid", "groups", "own_session", "sum_before", "sum_is_patched", "killed_parent", "parent_environ"]
+    account = pwd.getpwnam(LIMITS.user)
+    if namespaces.support_as(account.pw_uid, account.pw_gid).isolated:
+        # a fresh child's parent is PID 1 of its own namespace, the account's: it ignores the signal and holds
+        # only the child's own environment; a forked child's is the zygote, root's
+        same = same[:-2]
+        assert fresh.values["killed_parent"] == "sent" and isinstance(fresh.values["parent_environ"], int)
+        assert forked_run.values["killed_parent"] == forked_run.values["parent_environ"] == "refused"
     assert {k: fresh.values[k] for k in same} == {k: forked_run.values[k] for k in same}
     assert fresh.outcomes[0].value == forked_run.outcomes[0].value == 42.0
+
+
+HOST_VIEW = Path(__file__).parent / "fixtures" / "zygote_view" / "hw4.py"
+
+
+@pytest.mark.parametrize("wanted", ["auto", "off"])
+def test_a_forked_child_enters_the_view_where_the_kernel_allows(
+    forked: None, wanted: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(namespaces.MODE_ENV, wanted)
+    if wanted == "auto" and not namespaces.can_enter():
+        pytest.skip("this kernel refuses new mount namespaces to root")
+    result = run_submission(HOST_VIEW, ["host", "sees_repo", "tmp_entries", "uid"], [], limits=LIMITS)
+    values = result.values
+    assert values["uid"] == pwd.getpwnam(LIMITS.user).pw_uid
+    if wanted == "auto":  # the system, the engine and its own folder only; a private /tmp
+        assert values["host"] == "sandbox"
+        assert values["sees_repo"] == ["grader", "public"]
+        assert len(values["tmp_entries"]) == 1 and values["tmp_entries"][0].startswith("grader-sandbox-")
+    else:
+        assert values["host"] != "sandbox"
+        assert {"grader", "reference", "tests"} <= set(values["sees_repo"])
