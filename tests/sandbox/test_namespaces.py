@@ -254,3 +254,23 @@ def test_as_root_the_probe_runs_as_the_account_and_off_turns_it_off(monkeypatch:
     view = namespaces.fork_view(Path("/tmp/x"), PYTHON)
     assert view is not None and view["root"] == "/tmp/x/.nsroot"
     assert ("rw", "/tmp/x/submission", "/tmp/x/submission") in view["view"]
+
+
+@pytest.mark.skipif(not ROOT_USER, reason="entering a view from a fork needs root")
+def test_a_view_that_cannot_be_built_leaves_the_fork_usable_in_the_host_view(tmp_path: Path) -> None:
+    work = _workdir(tmp_path)
+    (tmp_path / "beside.txt").write_text("host")
+    spec = namespaces.fork_view(work, PYTHON)
+    assert spec is not None
+    spec["view"].append(("ro", str(tmp_path / "missing"), str(tmp_path / "missing")))  # the mount fails
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            entered = namespaces.enter_view(spec, str(work / "submission"))
+            same = os.getcwd() == str(work / "submission") and (tmp_path / "beside.txt").read_text() == "host"
+            code = 0 if not entered and same else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
