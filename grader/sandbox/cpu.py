@@ -114,7 +114,6 @@ class ProcessTree:
         self._reniced: set[int] = set()
         self._last_pid: int | None = None
         self._wall0 = time.monotonic()
-        self._settled = not marker  # until the child is found behind a wrapper, nothing is reniced
 
     def settle(self) -> None:
         """Find the child itself when ``pid`` only launched it (a namespace wrapper); call at ``ready``.
@@ -123,13 +122,11 @@ class ProcessTree:
         ``marker``; the wrappers between are spared by :meth:`sweep`.
         """
         if not self.marker or self.chain or _runs(self.pid, self.marker):
-            self._settled = True
             return
         parents = _parents()
         found = [p for p in _below({self.pid}, parents) if _runs(p, self.marker)]
         if not found:
             return
-        self._settled = True
         main = min(found, key=_start_time)
         chain = {self.pid}
         pid = main
@@ -181,9 +178,7 @@ class ProcessTree:
             if last is not None and seconds < last:  # the pid was reused by a new process
                 self._retired += last
             self._seen[pid] = seconds
-            if pid != self.pid and pid not in self._reniced and self._settled:
-                # a wrapper seen before the child is found is spared: the child would inherit its
-                # priority, and a normal user cannot raise it back
+            if pid != self.pid and pid not in self._reniced:
                 self._reniced.add(pid)
                 lower_priority(pid)
         for pid in [p for p in self._seen if p not in pids]:
