@@ -35,6 +35,7 @@ __all__ = [
     "check",
     "compare_polygons",
     "hausdorff",
+    "judge_polygons",
     "normalize_vertices",
     "polygon_region",
     "read",
@@ -239,6 +240,18 @@ def compare_polygons(given: np.ndarray, expected: np.ndarray, rtol: float, atol:
     return ShapeVerdict(passed, limit, distances, same)
 
 
+def judge_polygons(
+    given: np.ndarray, expected: np.ndarray, rtol: float, atol: float
+) -> tuple[ShapeVerdict, CheckResult | None, str]:
+    """The shared rule applied: the verdict, the result when it decides alone, and the tolerance in words."""
+    verdict = compare_polygons(given, expected, rtol, atol)
+    if verdict.passed:
+        return verdict, CheckResult.passed(), ""
+    if verdict.same_vertices:
+        return verdict, CheckResult.failed(ORDER_HINT), ""
+    return verdict, None, tolerance_words(rtol, atol, shape_size(expected))
+
+
 ORDER_HINT = (
     "Your vertices are right but not in order around the polygon: "
     "list them as you meet them walking along the boundary."
@@ -303,12 +316,9 @@ def check(params: Params, answer: Any, *, ctx: CheckContext) -> CheckResult:
     except InvalidAnswer as exc:
         return invalid(exc, f"a list of (x1, x2) vertices in order around the polygon, e.g. {EXAMPLE}")
     expected = np.array(params.expected, dtype=float)
-    verdict = compare_polygons(given, expected, params.rtol, params.atol)
-    if verdict.passed:
-        return CheckResult.passed()
-    if verdict.same_vertices:
-        return CheckResult.failed(ORDER_HINT)
-    words = tolerance_words(params.rtol, params.atol, shape_size(expected))
+    verdict, decided, words = judge_polygons(given, expected, params.rtol, params.atol)
+    if decided is not None:
+        return decided
     message = f"Your polygon does not match the expected closed curve (curves must agree within {words})."
     counterexample = None
     distances = verdict.distances

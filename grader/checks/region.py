@@ -24,8 +24,7 @@ from grader.checks.expression import normalize_expected, note
 from grader.checks.number import check_tolerances, invalid, screen, show
 from grader.checks.polygon import (
     EXAMPLE,
-    ORDER_HINT,
-    compare_polygons,
+    judge_polygons,
     normalize_vertices,
     polygon_region,
     read_polygon,
@@ -167,12 +166,9 @@ def _compare(params: Params, expected: Region, given: Region, limit: float,
 def _polygons(params: Params, given: np.ndarray, ctx: CheckContext) -> CheckResult:
     """Two polygons: the ``polygon`` kind's rule decides; sampling only finds a point to show."""
     expected = np.asarray(params.expected, dtype=float)
-    verdict = compare_polygons(given, expected, params.rtol, params.atol)
-    if verdict.passed:
-        return CheckResult.passed()
-    if verdict.same_vertices:
-        return CheckResult.failed(ORDER_HINT)
-    words = tolerance_words(params.rtol, params.atol, shape_size(expected))
+    verdict, decided, words = judge_polygons(given, expected, params.rtol, params.atol)
+    if decided is not None:
+        return decided
     found = _compare(params, polygon_region(expected), polygon_region(given), verdict.limit,
                      lambda points: segment_distances(points, expected), ctx.seed)
     if not found.agree:
