@@ -32,8 +32,8 @@ _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 _PROC = Path("/proc")
 
 
-def _stat(pid: int) -> tuple[float, int] | None:
-    """(CPU seconds of ``pid`` and its reaped children, parent pid), or None once it has gone."""
+def _stat(pid: int) -> tuple[float, int, int] | None:
+    """(CPU seconds of ``pid`` and its reaped children, parent pid, session id), or None once it has gone."""
     try:
         raw = (_PROC / str(pid) / "stat").read_bytes()
     except OSError:
@@ -43,7 +43,7 @@ def _stat(pid: int) -> tuple[float, int] | None:
         return None
     # utime stime cutime cstime are fields 14-17 of the whole line (11-14 after the state)
     ticks = sum(int(x) for x in fields[11:15])
-    return ticks / _TICK, int(fields[1])
+    return ticks / _TICK, int(fields[1]), int(fields[3])
 
 
 def _cmdline(pid: int) -> bytes:
@@ -104,6 +104,7 @@ class ProcessTree:
 
     def __init__(self, pid: int, uid: int | None, keep: frozenset[int] = frozenset(), marker: str = "") -> None:
         self.pid = pid
+        self.session = os.getsid(0) if hasattr(os, "getsid") else -1
         self.uid = uid
         self.keep = keep
         self.marker = marker.encode()
@@ -111,9 +112,10 @@ class ProcessTree:
         self.measured = _PROC.joinpath("self", "stat").exists()
         self._seen: dict[int, float] = {}
         self._retired = 0.0
-        self._reniced: set[int] = set()
+        self._reniced: dict[int, int] = {}  # pid -> the session it was in when lowered
         self._last_pid: int | None = None
         self._wall0 = time.monotonic()
+        self._settled = not marker  # until the child is found behind a wrapper, nothing is reniced
 
     def settle(self) -> None:
         """Find the child itself when ``pid`` only launched it (a namespace wrapper); call at ``ready``.
@@ -122,11 +124,13 @@ class ProcessTree:
         ``marker``; the wrappers between are spared by :meth:`sweep`.
         """
         if not self.marker or self.chain or _runs(self.pid, self.marker):
+            self._settled = True
             return
         parents = _parents()
         found = [p for p in _below({self.pid}, parents) if _runs(p, self.marker)]
         if not found:
             return
+        self._settled = True
         main = min(found, key=_start_time)
         chain = {self.pid}
         pid = main
@@ -136,7 +140,7 @@ class ProcessTree:
         self.chain = chain - {main}
         self.pid = main
         # reniced when seen before it ran the child, or born of a reniced wrapper: the child keeps our priority
-        self._reniced.discard(main)
+        self._reniced.pop(main, None)
         restore_priority(main)
 
     def _others(self) -> set[int]:
@@ -145,9 +149,15 @@ class ProcessTree:
         else:  # the child's descendants, and the orphans this process adopted (a subreaper)
             parents = _parents()
             pids = _below({os.getpid()}, parents) - _below(set(self.keep), parents) - set(self.keep)
+            # the child has a session of its own; what is in ours is this process's own work
+            pids = {p for p in pids if (info := _stat(p)) is not None and info[2] != self.session}
         pids.discard(self.pid)
         pids.discard(os.getpid())
         return pids - self.chain
+
+    def _own_groups(self) -> frozenset[str]:
+        """The autogroups never lowered: this process's and the child's (a fork shares it until ``setsid``)."""
+        return frozenset(g for g in (_autogroup(os.getpid()), _autogroup(self.pid)) if g)
 
     def _scan(self, *, force: bool) -> set[int]:
         """The child's other processes now; rescans ``/proc`` only when a pid was handed out."""
@@ -178,9 +188,12 @@ class ProcessTree:
             if last is not None and seconds < last:  # the pid was reused by a new process
                 self._retired += last
             self._seen[pid] = seconds
-            if pid != self.pid and pid not in self._reniced:
-                self._reniced.add(pid)
-                lower_priority(pid)
+            if pid != self.pid and self._settled and self._reniced.get(pid) != info[2]:
+                # a wrapper seen before the child is found is spared: the child would inherit its
+                # priority, and a normal user cannot raise it back; a process that made a new
+                # session since it was lowered has a new autogroup, lowered too
+                self._reniced[pid] = info[2]
+                lower_priority(pid, spare=self._own_groups())
         for pid in [p for p in self._seen if p not in pids]:
             self._retired += self._seen.pop(pid)
         return self._retired + sum(self._seen.values())
@@ -203,12 +216,27 @@ class ProcessTree:
         return len(killed)
 
 
-def lower_priority(pid: int) -> None:
-    """Nice 19 for ``pid``, and for its autogroup (a new session gets its own), best effort."""
+def _autogroup(pid: int) -> str:
+    """The name of ``pid``'s autogroup (``/autogroup-N``), or "" where there is none."""
+    try:
+        return (_PROC / str(pid) / "autogroup").read_text().split()[0]
+    except (OSError, IndexError):
+        return ""
+
+
+def lower_priority(pid: int, spare: frozenset[str] = frozenset()) -> None:
+    """Nice 19 for ``pid``, and for its autogroup (a new session gets its own), best effort.
+
+    An autogroup named in ``spare``, and this process's own, is left alone: a
+    process that has not yet left the session of its parent shares that
+    session's autogroup, and lowering it would lower the parent with it.
+    """
     with contextlib.suppress(OSError):
         os.setpriority(os.PRIO_PROCESS, pid, LOWEST)
-    with contextlib.suppress(OSError):
-        (_PROC / str(pid) / "autogroup").write_text(str(LOWEST))
+    group = _autogroup(pid)
+    if group and group not in spare and group != _autogroup(os.getpid()):
+        with contextlib.suppress(OSError):
+            (_PROC / str(pid) / "autogroup").write_text(str(LOWEST))
 
 
 def restore_priority(pid: int) -> None:

@@ -77,6 +77,7 @@ def test_processes_left_by_a_statement_are_killed_before_the_next_one(tmp_path):
 
 
 def test_the_cpu_time_of_a_process_tree_adds_up_its_processes():
+    own = _autogroup_nice("self") if Path("/proc/self/autogroup").exists() else None
     proc = subprocess.Popen([sys.executable, "-c", (
         "import os, time\n"
         "if os.fork() == 0:\n"
@@ -86,7 +87,7 @@ def test_the_cpu_time_of_a_process_tree_adds_up_its_processes():
         "end = time.process_time() + 0.6\n"
         "while time.process_time() < end: pass\n"
         "time.sleep(30)\n"
-    )])
+    )], start_new_session=True)  # as a sandbox child is started
     try:
         tree = ProcessTree(proc.pid, None, frozenset())
         deadline = time.monotonic() + 20
@@ -96,9 +97,51 @@ def test_the_cpu_time_of_a_process_tree_adds_up_its_processes():
         (other,) = [p for p in tree._seen if p != proc.pid]
         assert os.getpriority(os.PRIO_PROCESS, other) == LOWEST
         assert tree.sweep() == 1 and tree.cpu() >= 1.1  # the killed process's time is kept
+        if own is not None:
+            assert _autogroup_nice("self") == own  # the grader's own session is never lowered
     finally:
         proc.kill()
         proc.wait()
+
+
+@pytest.mark.skipif(not Path("/proc/self/autogroup").exists(), reason="the kernel has no autogroups")
+def test_only_sessions_of_the_childs_own_making_are_lowered_as_a_whole():
+    """A fork shares the child's autogroup until it calls setsid: then, and only then, its own is lowered."""
+    own = _autogroup_nice("self")
+    proc = subprocess.Popen([sys.executable, "-c", (
+        "import os, time\n"
+        "if os.fork() == 0:\n"
+        "    time.sleep(1.5)\n"
+        "    os.setsid()\n"
+        "    time.sleep(30)\n"
+        "time.sleep(30)\n"
+    )], start_new_session=True)
+    try:
+        tree = ProcessTree(proc.pid, None, frozenset())
+        deadline = time.monotonic() + 10
+        while len(tree._seen) < 2 and time.monotonic() < deadline:
+            tree.cpu()
+            time.sleep(0.05)
+        (other,) = [p for p in tree._seen if p != proc.pid]
+        assert os.getpriority(os.PRIO_PROCESS, other) == LOWEST
+        assert _autogroup_nice(other) == _autogroup_nice(proc.pid) == 0  # shared with the child: spared
+        while _session(other) != other and time.monotonic() < deadline:
+            time.sleep(0.05)
+        tree.cpu()
+        assert _autogroup_nice(other) == LOWEST  # its own session now: lowered as a whole
+        assert _autogroup_nice(proc.pid) == 0 and _autogroup_nice("self") == own
+    finally:
+        tree.sweep()
+        proc.kill()
+        proc.wait()
+
+
+def _autogroup_nice(pid: int | str) -> int:
+    return int(Path(f"/proc/{pid}/autogroup").read_text().split()[-1])
+
+
+def _session(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[3])
 
 
 def test_a_cgroup_is_used_only_where_the_cpu_controller_is_delegated(tmp_path):
