@@ -339,8 +339,9 @@ def _init_worker(rubric: Path, counter: Any, user_prefix: str) -> None:
         _ASSIGNMENT = load_assignment(rubric)
     register_sandbox_user(user_prefix)
     _LIMITS = Limits(user=f"{user_prefix}-w{index}") if is_root() else Limits()
-    if is_root():
-        use_fork_server(True)  # each child is forked fresh from a zygote that imported numpy once
+    # each child forked fresh from a zygote that imported numpy once: as a sandbox account (root),
+    # or into namespaces of its own (a normal user, where the kernel allows); else started anew
+    use_fork_server(True)
 
 
 @contextlib.contextmanager

@@ -59,6 +59,16 @@ def _runs(pid: int, marker: bytes) -> bool:
     return marker in words and b"--" not in words[: words.index(marker)]
 
 
+def _depth(pid: int, root: int, parents: dict[int, int]) -> int:
+    """How many generations ``pid`` is below ``root`` (0 when not below it)."""
+    depth = 0
+    while pid != root:
+        if pid not in parents or depth > 64:
+            return 0
+        pid, depth = parents[pid], depth + 1
+    return depth
+
+
 def _start_time(pid: int) -> int:
     try:
         return int((_PROC / str(pid) / "stat").read_bytes().rsplit(b")", 1)[1].split()[19])
@@ -102,8 +112,11 @@ def _below(roots: set[int], parents: dict[int, int]) -> set[int]:
 class ProcessTree:
     """The processes of one child: their CPU time, their priority, their clean-up."""
 
-    def __init__(self, pid: int, uid: int | None, keep: frozenset[int] = frozenset(), marker: str = "") -> None:
+    def __init__(self, pid: int, uid: int | None, keep: frozenset[int] = frozenset(), marker: str = "",
+                 depth: int = 0) -> None:
         self.pid = pid
+        self.root = pid
+        self.depth = depth
         self.session = os.getsid(0) if hasattr(os, "getsid") else -1
         self.uid = uid
         self.keep = keep
@@ -115,19 +128,24 @@ class ProcessTree:
         self._reniced: dict[int, int] = {}  # pid -> the session it was in when lowered
         self._last_pid: int | None = None
         self._wall0 = time.monotonic()
-        self._settled = not marker  # until the child is found behind a wrapper, nothing is reniced
+        self._settled = not marker and not depth  # until the child is found behind a wrapper, nothing is reniced
 
     def settle(self) -> None:
         """Find the child itself when ``pid`` only launched it (a namespace wrapper); call at ``ready``.
 
         The child is the earliest started descendant whose command line holds
-        ``marker``; the wrappers between are spared by :meth:`sweep`.
+        ``marker`` (or, with ``depth``, that many generations below ``pid``: a
+        fork behind the first process of its namespaces); the wrappers between
+        are spared by :meth:`sweep`.
         """
-        if not self.marker or self.chain or _runs(self.pid, self.marker):
+        if self.chain or (not self.depth and (not self.marker or _runs(self.pid, self.marker))):
             self._settled = True
             return
         parents = _parents()
-        found = [p for p in _below({self.pid}, parents) if _runs(p, self.marker)]
+        if self.depth:
+            found = [p for p in _below({self.pid}, parents) if _depth(p, self.pid, parents) == self.depth]
+        else:
+            found = [p for p in _below({self.pid}, parents) if _runs(p, self.marker)]
         if not found:
             return
         self._settled = True
@@ -146,6 +164,8 @@ class ProcessTree:
     def _others(self) -> set[int]:
         if self.uid is not None:
             pids = set(user_pids(self.uid))
+        elif self.depth:  # in a PID namespace of its own, whose first process adopts its orphans
+            pids = _below({self.root}, _parents())
         else:  # the child's descendants, and the orphans this process adopted (a subreaper)
             parents = _parents()
             pids = _below({os.getpid()}, parents) - _below(set(self.keep), parents) - set(self.keep)

@@ -51,6 +51,7 @@ __all__ = [
     "MODE_ENV",
     "Support",
     "can_enter",
+    "enter_fork",
     "enter_view",
     "fork_view",
     "forget_probe",
@@ -349,15 +350,77 @@ def enter_view(spec: dict[str, Any], cwd: str) -> bool:
     return True
 
 
+def enter_fork(spec: dict[str, Any], cwd: str) -> bool:
+    """In a fresh fork: enter ``spec``'s view, as root (:func:`enter_view`) or as a normal user.
+
+    A normal user makes new user, mount, UTS, IPC, network and PID namespaces;
+    the fork then waits as their parent while a second fork, PID 1 inside,
+    mounts the view and reaps, and a third runs on (returning True) in a
+    session of its own.  When the PID 1 ends the kernel ends everything in the
+    namespace; the parent exits as the child did (killed by the same signal).
+    False, before anything is changed, where the kernel refuses.
+    """
+    if os.geteuid() == 0:
+        return enter_view(spec, cwd)
+    uid, gid = os.geteuid(), os.getegid()  # before: inside, unmapped, they read as the overflow ids
+    try:
+        kernel = _Kernel()
+        os.makedirs(spec["root"], mode=0o700, exist_ok=True)
+        kernel.call("unshare", sum(_CLONE.values()))
+    except (OSError, AttributeError):
+        return False
+    code = 125
+    try:
+        for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+            with open(f"/proc/self/{name}", "w") as handle:
+                handle.write(text)
+        init = os.fork()
+        if init == 0:
+            code = _fork_init(kernel, {**spec, "cwd": cwd})
+            if code < 0:
+                return True  # the child itself, inside
+            os._exit(code)
+        _, status = os.waitpid(init, 0)
+        code = os.waitstatus_to_exitcode(status)
+    except BaseException as exc:  # noqa: BLE001 - never run the child half set up
+        with contextlib.suppress(OSError):
+            os.write(2, f"sandbox: {exc}\n".encode())
+    if 128 < code < 128 + signal.NSIG:  # the child was killed by a signal: so is this process
+        with contextlib.suppress(OSError, ValueError):  # SIGKILL and SIGSTOP have no handler to reset
+            signal.signal(code - 128, signal.SIG_DFL)
+        os.kill(os.getpid(), code - 128)
+    os._exit(code)
+
+
+def _fork_init(kernel: _Kernel, spec: dict[str, Any]) -> int:
+    """PID 1 of :func:`enter_fork`'s namespaces: -1 in the child it forks, else the child's status (128+N: signal N)."""
+    try:
+        kernel.call("prctl", _PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        _enter(kernel, spec)
+        child = os.fork()
+    except BaseException as exc:  # noqa: BLE001 - never run the child half set up
+        with contextlib.suppress(OSError):
+            os.write(2, f"sandbox: {exc}\n".encode())
+        return 125
+    if child == 0:
+        os.setsid()
+        return -1
+    while True:
+        pid, status = os.wait()
+        if pid == child:
+            code = os.waitstatus_to_exitcode(status)
+            return 128 - code if code < 0 else code
+
+
 def can_enter() -> bool:
-    """Whether this (root) process can make a forked child :func:`enter_view` (tried once, in a fork)."""
+    """Whether a fork of this process can :func:`enter_fork` (tried once, in a fork)."""
     if not _ENTER:
         _ENTER.append(_try_enter())
     return _ENTER[0]
 
 
 def _try_enter() -> bool:
-    if os.geteuid() != 0 or sys.platform != "linux" or _wanted() == "off":
+    if sys.platform != "linux" or _wanted() not in (("auto", "kernel") if os.geteuid() else _MODES[:3]):
         return False
     workdir = Path(tempfile.mkdtemp(prefix="grader-probe-"))
     try:
@@ -372,7 +435,7 @@ def _try_enter() -> bool:
         if pid == 0:
             code = 1
             try:
-                entered = spec is not None and enter_view(spec, str(work / "submission"))
+                entered = spec is not None and enter_fork(spec, str(work / "submission"))
                 code = 0 if entered and not os.path.lexists(canary) and os.uname().nodename == "sandbox" else 1
             finally:
                 os._exit(code)

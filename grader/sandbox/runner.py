@@ -224,8 +224,12 @@ def _launch(
     # the child waits for its request; meanwhile it is confined (cgroup where possible)
     group = cpu_cgroup(proc.pid, limits.cpu_cores)
     # a forked child is the child itself; a started one may sit behind a namespace wrapper
-    marker = "" if isinstance(proc, ZygoteChild) else str(CHILD)
-    tree = ProcessTree(proc.pid, identity.uid, frozenset(keep), marker=marker)
+    marker, depth = str(CHILD), 0
+    if isinstance(proc, ZygoteChild):
+        keep.add(proc.server)  # the zygote may have started with this child: it is not the child's
+        # a normal user's fork waits outside its namespaces while their PID 1 reaps the child
+        marker, depth = "", (2 if identity.uid is None else 0)
+    tree = ProcessTree(proc.pid, identity.uid, frozenset(keep), marker=marker, depth=depth)
     clock = Clock(tree, limits.startup_seconds, limits.wall_factor)
     clock.start(limits.startup_seconds, wall=limits.startup_seconds)
     try:
@@ -256,7 +260,7 @@ def _start(
     """
     proto_w, cmd_r, out_w = fds
     env = _environment(workdir, identity)
-    zygote = _zygote(limits.child_python()) if _FORK_SERVER["enabled"] and identity.isolated else None
+    zygote = _zygote(limits.child_python()) if _FORK_SERVER["enabled"] and _forkable(identity) else None
     if zygote is not None:
         try:
             return zygote.spawn(uid=identity.uid, gid=identity.gid, cwd=entry.parent, env=env,
@@ -278,6 +282,13 @@ def _start(
         cmd, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, pass_fds=(proto_w, cmd_r),
         cwd=entry.parent, env=env, start_new_session=True, **extra,
     )
+
+
+def _forkable(identity: Identity) -> bool:
+    """Whether a child may be forked by the zygote: as a sandbox account, or in a normal user's namespaces."""
+    if identity.isolated:
+        return True
+    return identity.uid is None and os.geteuid() != 0 and namespaces.can_enter()
 
 
 def _terminate(proc: subprocess.Popen | ZygoteChild, identity: Identity, keep: set[int]) -> None:

@@ -78,10 +78,13 @@ def _child(spec: Mapping[str, Any], fds: list[int], sock: socket.socket) -> None
         sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
         for name in ("stdin", "stdout", "stderr"):
             setattr(sys, f"__{name}__", getattr(sys, name))
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         if _wants_view(spec):
             from grader.sandbox import namespaces
 
-            namespaces.enter_view(dict(spec["view"]), str(spec["cwd"]))  # False: the permissions alone
+            # as root, False leaves the account's permissions alone; a normal user has nothing else
+            if not namespaces.enter_fork(dict(spec["view"]), str(spec["cwd"])) and spec.get("uid") is None:
+                raise OSError("the namespaces of the sandbox could not be entered")
         if spec.get("uid") is not None:
             os.setgroups([])
             os.setgid(int(spec["gid"]))
@@ -89,7 +92,6 @@ def _child(spec: Mapping[str, Any], fds: list[int], sock: socket.socket) -> None
         os.chdir(spec["cwd"])
         os.environ.clear()
         os.environ.update({str(k): str(v) for k, v in spec["env"].items()})
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         from grader.sandbox import child
 
         child.main([child.__file__, str(proto), str(cmd)])
@@ -101,7 +103,10 @@ def _child(spec: Mapping[str, Any], fds: list[int], sock: socket.socket) -> None
 
 
 def _wants_view(spec: Mapping[str, Any]) -> bool:
-    return _NAMESPACES[0] and isinstance(spec.get("view"), dict) and spec.get("uid") is not None
+    """As root, around the uid drop where the kernel allows; as a normal user, always (or not at all)."""
+    if not isinstance(spec.get("view"), dict):
+        return False
+    return spec.get("uid") is None if os.geteuid() else _NAMESPACES[0] and spec.get("uid") is not None
 
 
 def _reap(sock: socket.socket) -> None:
@@ -164,6 +169,11 @@ class ZygoteChild:
         """Whether the child was asked into namespaces by a zygote that can make them."""
         self.returncode: int | None = None
 
+    @property
+    def server(self) -> int:
+        """The pid of the zygote that forked this child."""
+        return self._zygote.pid
+
     def poll(self) -> int | None:
         if self.returncode is None:
             self._zygote.pump(0.0)
@@ -214,6 +224,11 @@ class Zygote:
 
     def alive(self) -> bool:
         return self._proc.poll() is None
+
+    @property
+    def pid(self) -> int:
+        """The zygote's own pid (never one of the children's processes)."""
+        return self._proc.pid
 
     def spawn(self, *, uid: int | None, gid: int | None, cwd: Path, env: Mapping[str, str],
               proto_w: int, cmd_r: int, out_w: int, view: Mapping[str, Any] | None = None) -> ZygoteChild:
