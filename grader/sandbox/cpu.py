@@ -94,6 +94,38 @@ def _parents() -> dict[int, int]:
     return parents
 
 
+def _children_listed() -> bool:
+    """Whether the kernel lists each task's children (``/proc/PID/task/TID/children``)."""
+    return _PROC.joinpath("self", "task", str(os.getpid()), "children").exists()
+
+
+_LISTED = _children_listed() if _PROC.exists() else False
+
+
+def _descendants(root: int) -> set[int]:
+    """Every live descendant of ``root``, read from its tasks' children lists (a few files, not all of /proc)."""
+    if not _LISTED:
+        return _below({root}, _parents())
+    found: set[int] = set()
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            tasks = os.listdir(_PROC / str(pid) / "task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                listed = (_PROC / str(pid) / "task" / task / "children").read_bytes().split()
+            except OSError:
+                continue
+            for child in map(int, listed):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+    return found
+
+
 def _below(roots: set[int], parents: dict[int, int]) -> set[int]:
     """Every live descendant of ``roots``, the roots left out."""
     children: dict[int, list[int]] = {}
@@ -157,6 +189,8 @@ class ProcessTree:
             pid = parents[pid]
         self.chain = chain - {main}
         self.pid = main
+        for wrapper in self.chain & set(self._seen):  # ours, idle: counted so far, not read again
+            self._retired += self._seen.pop(wrapper)
         # reniced when seen before it ran the child, or born of a reniced wrapper: the child keeps our priority
         self._reniced.pop(main, None)
         restore_priority(main)
@@ -165,7 +199,7 @@ class ProcessTree:
         if self.uid is not None:
             pids = set(user_pids(self.uid))
         elif self.depth:  # in a PID namespace of its own, whose first process adopts its orphans
-            pids = _below({self.root}, _parents())
+            pids = _descendants(self.root)
         else:  # the child's descendants, and the orphans this process adopted (a subreaper)
             parents = _parents()
             pids = _below({os.getpid()}, parents) - _below(set(self.keep), parents) - set(self.keep)

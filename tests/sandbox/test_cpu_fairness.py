@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -131,8 +133,9 @@ def test_only_sessions_of_the_childs_own_making_are_lowered_as_a_whole():
         assert _autogroup_nice(other) == LOWEST  # its own session now: lowered as a whole
         assert _autogroup_nice(proc.pid) == 0 and _autogroup_nice("self") == own
     finally:
-        tree.sweep()
-        proc.kill()
+        for pid in tree._seen:  # only this test's processes (a sweep would take every orphan of pytest)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         proc.wait()
 
 
@@ -194,3 +197,32 @@ def _cmdline(pid: str) -> bytes:
         return Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return b""
+
+
+def test_descendants_read_from_children_lists_match_a_scan_of_proc(monkeypatch):
+    from grader.sandbox import cpu
+
+    proc = subprocess.Popen([sys.executable, "-c", (
+        "import os, threading, time\n"
+        "def spawn():\n"
+        "    if os.fork() == 0:\n"
+        "        if os.fork() == 0:\n"
+        "            time.sleep(30)\n"
+        "        time.sleep(30)\n"
+        "threading.Thread(target=spawn).start()\n"  # a child forked by a thread is listed under that thread
+        "spawn()\n"
+        "time.sleep(30)\n"
+    )], start_new_session=True)
+    try:
+        deadline = time.monotonic() + 10
+        while len(cpu._below({proc.pid}, cpu._parents())) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        scanned = cpu._below({proc.pid}, cpu._parents())
+        assert len(scanned) == 4
+        if cpu._LISTED:
+            assert cpu._descendants(proc.pid) == scanned
+        monkeypatch.setattr(cpu, "_LISTED", False)
+        assert cpu._descendants(proc.pid) == scanned
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the whole tree is in its group
+        proc.wait()
