@@ -84,14 +84,19 @@ def _last_pid() -> int | None:
         return None
 
 
-def _parents() -> dict[int, int]:
-    parents: dict[int, int] = {}
+def _processes() -> dict[int, tuple[int, int]]:
+    """Every live process: pid -> (parent pid, session id)."""
+    found: dict[int, tuple[int, int]] = {}
     for item in os.listdir(_PROC):
         if item.isdigit():
             info = _stat(int(item))
             if info is not None:
-                parents[int(item)] = info[1]
-    return parents
+                found[int(item)] = info[1], info[2]
+    return found
+
+
+def _parents() -> dict[int, int]:
+    return {pid: parent for pid, (parent, _) in _processes().items()}
 
 
 def _children_listed() -> bool:
@@ -201,17 +206,14 @@ class ProcessTree:
         elif self.depth:  # in a PID namespace of its own, whose first process adopts its orphans
             pids = _descendants(self.root)
         else:  # the child's descendants, and the orphans this process adopted (a subreaper)
-            parents = _parents()
+            processes = _processes()
+            parents = {pid: parent for pid, (parent, _) in processes.items()}
             pids = _below({os.getpid()}, parents) - _below(set(self.keep), parents) - set(self.keep)
             # the child has a session of its own; what is in ours is this process's own work
-            pids = {p for p in pids if (info := _stat(p)) is not None and info[2] != self.session}
+            pids = {p for p in pids if processes[p][1] != self.session}
         pids.discard(self.pid)
         pids.discard(os.getpid())
         return pids - self.chain
-
-    def _own_groups(self) -> frozenset[str]:
-        """The autogroups never lowered: this process's and the child's (a fork shares it until ``setsid``)."""
-        return frozenset(g for g in (_autogroup(os.getpid()), _autogroup(self.pid)) if g)
 
     def _scan(self, *, force: bool) -> set[int]:
         """The child's other processes now; rescans ``/proc`` only when a pid was handed out."""
@@ -247,7 +249,7 @@ class ProcessTree:
                 # priority, and a normal user cannot raise it back; a process that made a new
                 # session since it was lowered has a new autogroup, lowered too
                 self._reniced[pid] = info[2]
-                lower_priority(pid, spare=self._own_groups())
+                lower_priority(pid, spare=_autogroup(self.pid))  # a fork shares the child's until setsid
         for pid in [p for p in self._seen if p not in pids]:
             self._retired += self._seen.pop(pid)
         return self._retired + sum(self._seen.values())
@@ -278,17 +280,17 @@ def _autogroup(pid: int) -> str:
         return ""
 
 
-def lower_priority(pid: int, spare: frozenset[str] = frozenset()) -> None:
+def lower_priority(pid: int, spare: str = "") -> None:
     """Nice 19 for ``pid``, and for its autogroup (a new session gets its own), best effort.
 
-    An autogroup named in ``spare``, and this process's own, is left alone: a
+    The autogroup ``spare`` names, and this process's own, is left alone: a
     process that has not yet left the session of its parent shares that
     session's autogroup, and lowering it would lower the parent with it.
     """
     with contextlib.suppress(OSError):
         os.setpriority(os.PRIO_PROCESS, pid, LOWEST)
     group = _autogroup(pid)
-    if group and group not in spare and group != _autogroup(os.getpid()):
+    if group and group != spare and group != _autogroup(os.getpid()):
         with contextlib.suppress(OSError):
             (_PROC / str(pid) / "autogroup").write_text(str(LOWEST))
 

@@ -353,63 +353,41 @@ def enter_view(spec: dict[str, Any], cwd: str) -> bool:
 def enter_fork(spec: dict[str, Any], cwd: str) -> bool:
     """In a fresh fork: enter ``spec``'s view, as root (:func:`enter_view`) or as a normal user.
 
-    A normal user makes new user, mount, UTS, IPC, network and PID namespaces;
-    the fork then waits as their parent while a second fork, PID 1 inside,
-    mounts the view and reaps, and a third runs on (returning True) in a
-    session of its own.  When the PID 1 ends the kernel ends everything in the
-    namespace; the parent exits as the child did (killed by the same signal).
-    False, before anything is changed, where the kernel refuses.
+    A normal user makes new user, mount, UTS, IPC, network and PID namespaces
+    (:func:`_unshare_all`); the fork then waits as their parent while a second
+    fork, PID 1 inside (:func:`_first_process`), mounts the view and reaps a
+    third, which runs on (returning True) in a session of its own.  When the
+    PID 1 ends the kernel ends everything in the namespace; the parent exits as
+    the child did (killed by the same signal).  False where the kernel refuses:
+    then the fork must not run student code.
     """
     if os.geteuid() == 0:
         return enter_view(spec, cwd)
-    uid, gid = os.geteuid(), os.getegid()  # before: inside, unmapped, they read as the overflow ids
     try:
         kernel = _Kernel()
-        os.makedirs(spec["root"], mode=0o700, exist_ok=True)
-        kernel.call("unshare", sum(_CLONE.values()))
+        _unshare_all(kernel, spec["root"])
     except (OSError, AttributeError):
         return False
     code = 125
     try:
-        for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
-            with open(f"/proc/self/{name}", "w") as handle:
-                handle.write(text)
         init = os.fork()
         if init == 0:
-            code = _fork_init(kernel, {**spec, "cwd": cwd})
-            if code < 0:
+            try:
+                child = _first_process(kernel, {**spec, "cwd": cwd})
+            except BaseException as exc:  # noqa: BLE001 - never run the child half set up
+                _report(exc)
+                os._exit(125)
+            if child == 0:
                 return True  # the child itself, inside
-            os._exit(code)
-        _, status = os.waitpid(init, 0)
-        code = os.waitstatus_to_exitcode(status)
+            os._exit(_reap(child))
+        code = _exit_code(os.waitpid(init, 0)[1])
     except BaseException as exc:  # noqa: BLE001 - never run the child half set up
-        with contextlib.suppress(OSError):
-            os.write(2, f"sandbox: {exc}\n".encode())
+        _report(exc)
     if 128 < code < 128 + signal.NSIG:  # the child was killed by a signal: so is this process
         with contextlib.suppress(OSError, ValueError):  # SIGKILL and SIGSTOP have no handler to reset
             signal.signal(code - 128, signal.SIG_DFL)
         os.kill(os.getpid(), code - 128)
     os._exit(code)
-
-
-def _fork_init(kernel: _Kernel, spec: dict[str, Any]) -> int:
-    """PID 1 of :func:`enter_fork`'s namespaces: -1 in the child it forks, else the child's status (128+N: signal N)."""
-    try:
-        kernel.call("prctl", _PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        _enter(kernel, spec)
-        child = os.fork()
-    except BaseException as exc:  # noqa: BLE001 - never run the child half set up
-        with contextlib.suppress(OSError):
-            os.write(2, f"sandbox: {exc}\n".encode())
-        return 125
-    if child == 0:
-        os.setsid()
-        return -1
-    while True:
-        pid, status = os.wait()
-        if pid == child:
-            code = os.waitstatus_to_exitcode(status)
-            return 128 - code if code < 0 else code
 
 
 def can_enter() -> bool:
@@ -420,7 +398,9 @@ def can_enter() -> bool:
 
 
 def _try_enter() -> bool:
-    if sys.platform != "linux" or _wanted() not in (("auto", "kernel") if os.geteuid() else _MODES[:3]):
+    # root's forks enter the view in any mode but off; a normal user's make the kernel's namespaces themselves
+    modes = ("auto", "kernel") if os.geteuid() else ("auto", "bwrap", "kernel")
+    if sys.platform != "linux" or _wanted() not in modes:
         return False
     workdir = Path(tempfile.mkdtemp(prefix="grader-probe-"))
     try:
@@ -542,42 +522,70 @@ def _enter(kernel: _Kernel, spec: dict[str, Any]) -> None:
     os.chdir(spec["cwd"])
 
 
-def _init(kernel: _Kernel, spec: dict[str, Any], cmd: list[str]) -> int:
-    """PID 1 of the new namespaces: build the view, pivot into it, run ``cmd``, reap, return its status."""
+def _unshare_all(kernel: _Kernel, root: str) -> None:
+    """New user, mount, UTS, IPC, network and PID namespaces, with this process's own uid and gid mapped in."""
+    uid, gid = os.geteuid(), os.getegid()  # read before: inside, unmapped, they read as the overflow ids
+    os.makedirs(root, mode=0o700, exist_ok=True)
+    kernel.call("unshare", sum(_CLONE.values()))
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+        with open(f"/proc/self/{name}", "w") as handle:
+            handle.write(text)
+
+
+def _first_process(kernel: _Kernel, spec: dict[str, Any]) -> int:
+    """As PID 1 of new namespaces: build the view, pivot into it, fork the child.
+
+    Returns 0 in the child (in a session of its own), its pid here.
+    """
     kernel.call("prctl", _PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     _enter(kernel, spec)
     child = os.fork()
     if child == 0:
         os.setsid()
-        os.execv(cmd[0], cmd)
+    return child
+
+
+def _exit_code(status: int) -> int:
+    """A wait status as a launcher's exit code: the child's own, or 128+N when signal N killed it."""
+    code = os.waitstatus_to_exitcode(status)
+    return 128 - code if code < 0 else code
+
+
+def _reap(child: int) -> int:
+    """Reap every process (PID 1 adopts the orphans) until ``child`` ends; its :func:`_exit_code`."""
     while True:
         pid, status = os.wait()
         if pid == child:
-            code = os.waitstatus_to_exitcode(status)
-            return 128 - code if code < 0 else code
+            return _exit_code(status)
+
+
+def _report(exc: BaseException) -> None:
+    with contextlib.suppress(OSError):
+        os.write(2, f"sandbox: {exc}\n".encode())
+
+
+def _init(kernel: _Kernel, spec: dict[str, Any], cmd: list[str]) -> int:
+    """PID 1 of the new namespaces: build the view, pivot into it, run ``cmd``, reap, return its status."""
+    child = _first_process(kernel, spec)
+    if child == 0:
+        os.execv(cmd[0], cmd)
+    return _reap(child)
 
 
 def _launch(argv: list[str]) -> int:
     """``namespaces.py SPEC -- CMD...``: run CMD as :func:`_init` of new namespaces; relay its status."""
     spec, cmd = json.loads(argv[0]), argv[2:]
     kernel = _Kernel()
-    uid, gid = os.geteuid(), os.getegid()
-    os.makedirs(spec["root"], exist_ok=True)
-    kernel.call("unshare", sum(_CLONE.values()))
-    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
-        with open(f"/proc/self/{name}", "w") as handle:
-            handle.write(text)
+    _unshare_all(kernel, spec["root"])
     pid = os.fork()
     if pid == 0:
         try:
             code = _init(kernel, spec, cmd)
         except BaseException as exc:  # noqa: BLE001 - report, never run the child half set up
-            print(f"sandbox: {exc}", file=sys.stderr)
+            _report(exc)
             code = 125
         os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    code = os.waitstatus_to_exitcode(status)
-    return 128 - code if code < 0 else code
+    return _exit_code(os.waitpid(pid, 0)[1])
 
 
 if __name__ == "__main__":
