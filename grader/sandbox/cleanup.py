@@ -39,13 +39,23 @@ _IPC_RMID = 0
 _IPC_KINDS = {"shm": ("shmid", "-m"), "sem": ("semid", "-s"), "msg": ("msqid", "-q")}
 
 
+_STATUS_KEYS = (b"State", b"PPid", b"Uid")
+
+
 def _status_fields(pid: str) -> dict[str, list[str]]:
+    """``State``, ``PPid`` and ``Uid`` of ``/proc/PID/status`` (near its top: the first 4 KiB hold them)."""
+    fd = os.open(f"/proc/{pid}/status", os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        raw = os.read(fd, 4096)
+    finally:
+        os.close(fd)
     fields = {}
-    with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as handle:
-        for line in handle:
-            key, _, rest = line.partition(":")
-            if key in ("Uid", "PPid", "State"):
-                fields[key] = rest.split()
+    for line in raw.split(b"\n"):
+        key, _, rest = line.partition(b":")
+        if key in _STATUS_KEYS:
+            fields[key.decode()] = rest.decode("ascii", "replace").split()
+            if len(fields) == len(_STATUS_KEYS):
+                break
     return fields
 
 
