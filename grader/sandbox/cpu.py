@@ -59,16 +59,6 @@ def _runs(pid: int, marker: bytes) -> bool:
     return marker in words and b"--" not in words[: words.index(marker)]
 
 
-def _depth(pid: int, root: int, parents: dict[int, int]) -> int:
-    """How many generations ``pid`` is below ``root`` (0 when not below it)."""
-    depth = 0
-    while pid != root:
-        if pid not in parents or depth > 64:
-            return 0
-        pid, depth = parents[pid], depth + 1
-    return depth
-
-
 def _start_time(pid: int) -> int:
     try:
         return int((_PROC / str(pid) / "stat").read_bytes().rsplit(b")", 1)[1].split()[19])
@@ -114,21 +104,31 @@ def _descendants(root: int) -> set[int]:
     found: set[int] = set()
     todo = [root]
     while todo:
-        pid = todo.pop()
-        try:
-            tasks = os.listdir(_PROC / str(pid) / "task")
-        except OSError:
-            continue
-        for task in tasks:
-            try:
-                listed = (_PROC / str(pid) / "task" / task / "children").read_bytes().split()
-            except OSError:
-                continue
-            for child in map(int, listed):
-                if child not in found:
-                    found.add(child)
-                    todo.append(child)
+        for child in _children(todo.pop()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
     return found
+
+
+def _children(pid: int) -> list[int]:
+    """The live children of ``pid`` (from its tasks' children lists, else a scan of ``/proc``)."""
+    if not _LISTED:
+        return [child for child, parent in _parents().items() if parent == pid]
+    found: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in os.listdir(_PROC / str(pid) / "task"):
+            with contextlib.suppress(OSError):
+                found += map(int, (_PROC / str(pid) / "task" / task / "children").read_bytes().split())
+    return found
+
+
+def _generations(root: int, depth: int) -> dict[int, list[int]]:
+    """Each process ``depth`` generations below ``root``, with its ancestors up to ``root`` (nearest first)."""
+    level: dict[int, list[int]] = {root: []}
+    for _ in range(depth):
+        level = {child: [pid, *chain] for pid, chain in level.items() for child in _children(pid)}
+    return level
 
 
 def _below(roots: set[int], parents: dict[int, int]) -> set[int]:
@@ -178,21 +178,23 @@ class ProcessTree:
         if self.chain or (not self.depth and (not self.marker or _runs(self.pid, self.marker))):
             self._settled = True
             return
-        parents = _parents()
         if self.depth:
-            found = [p for p in _below({self.pid}, parents) if _depth(p, self.pid, parents) == self.depth]
+            chains = _generations(self.pid, self.depth)
         else:
-            found = [p for p in _below({self.pid}, parents) if _runs(p, self.marker)]
-        if not found:
+            parents = _parents()
+            chains = {}
+            for found in _below({self.pid}, parents):
+                if _runs(found, self.marker):
+                    chain, pid = [], found
+                    while pid != self.pid and pid in parents:
+                        pid = parents[pid]
+                        chain.append(pid)
+                    chains[found] = chain
+        if not chains:
             return
         self._settled = True
-        main = min(found, key=_start_time)
-        chain = {self.pid}
-        pid = main
-        while pid != self.pid and pid in parents:
-            chain.add(pid)
-            pid = parents[pid]
-        self.chain = chain - {main}
+        main = min(chains, key=_start_time)
+        self.chain = set(chains[main]) | {self.pid}
         self.pid = main
         for wrapper in self.chain & set(self._seen):  # ours, idle: counted so far, not read again
             self._retired += self._seen.pop(wrapper)

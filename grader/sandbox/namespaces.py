@@ -24,9 +24,10 @@ Two ways in, tried in order and probed once per process:
 As root the same view is added around the uid drop where the kernel allows:
 a fresh child starts the wrapper already as its sandbox account (probed once
 per account, :func:`support_as`), so the namespaces are the account's own; a
-child forked by the zygote enters the view as root right after the fork, then
-drops (:func:`enter_view`).  Where namespaces are refused, the permissions of
-the account are the only layer, as before.
+child forked by the zygote enters new namespaces and the view as root right
+after the fork, a PID namespace among them, then drops (:func:`enter_fork`).
+Where namespaces are refused, the permissions of the account are the only
+layer, as before.
 Stdlib only, so that it also runs as the launcher script.
 """
 
@@ -52,7 +53,6 @@ __all__ = [
     "Support",
     "can_enter",
     "enter_fork",
-    "enter_view",
     "fork_view",
     "forget_probe",
     "limits_processes",
@@ -320,52 +320,35 @@ def popen(cmd: list[str], *, workdir: Path, cwd: Path, env: dict[str, str], stdo
 
 
 def fork_view(workdir: Path, python: str) -> dict[str, Any] | None:
-    """What a child forked by the zygote should enter (:func:`enter_view`); None when namespaces are off."""
+    """What a child forked by the zygote should enter (:func:`enter_fork`); None when namespaces are off."""
     if _wanted() == "off" or sys.platform != "linux":
         return None
     return {"view": _view(workdir, python), "root": str(Path(workdir).resolve() / _ROOT_DIR)}
 
 
-_CLONE_ROOT = 0x00020000 | 0x04000000 | 0x08000000 | 0x40000000  # NEWNS, NEWUTS, NEWIPC, NEWNET
-
-
-def enter_view(spec: dict[str, Any], cwd: str) -> bool:
-    """As root, in a fresh fork: new mount, UTS, IPC and network namespaces, then only ``spec``'s view.
-
-    Returns False (and leaves the process usable, in the host's view) when the
-    kernel refuses a step; the caller then relies on the account's permissions.
-    """
-    try:
-        kernel = _Kernel()
-        os.makedirs(spec["root"], mode=0o700, exist_ok=True)
-        kernel.call("unshare", _CLONE_ROOT)
-    except (OSError, AttributeError):
-        return False
-    try:
-        _enter(kernel, {**spec, "cwd": cwd})
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.chdir(cwd)
-        return False
-    return True
-
-
 def enter_fork(spec: dict[str, Any], cwd: str) -> bool:
-    """In a fresh fork: enter ``spec``'s view, as root (:func:`enter_view`) or as a normal user.
+    """In a fresh fork: enter new namespaces and ``spec``'s view; True in the child, which runs on inside.
 
-    A normal user makes new user, mount, UTS, IPC, network and PID namespaces
-    (:func:`_unshare_all`); the fork then waits as their parent while a second
-    fork, PID 1 inside (:func:`_first_process`), mounts the view and reaps a
-    third, which runs on (returning True) in a session of its own.  When the
-    PID 1 ends the kernel ends everything in the namespace; the parent exits as
-    the child did (killed by the same signal).  False where the kernel refuses:
-    then the fork must not run student code.
+    The fork makes new mount, UTS, IPC, network and PID namespaces (a normal
+    user also a user namespace, :func:`_unshare_all`), then waits as their
+    parent while a second fork, PID 1 inside (:func:`_first_process`), mounts
+    the view and reaps a third: the child, which returns here in a session of
+    its own.  When PID 1 ends the kernel ends everything in the namespace; the
+    waiting fork exits as the child did (killed by the same signal).
+
+    False where the kernel refuses the namespaces: a normal user's fork must
+    then not run student code; root's may, in the host's view, as its account.
+    Root's child also returns False (in its PID namespace) when the view
+    could not be built.
     """
-    if os.geteuid() == 0:
-        return enter_view(spec, cwd)
+    root = os.geteuid() == 0
     try:
         kernel = _Kernel()
-        _unshare_all(kernel, spec["root"])
+        if root:
+            os.makedirs(spec["root"], mode=0o700, exist_ok=True)
+            kernel.call("unshare", sum(_CLONE.values()) - _CLONE["NEWUSER"])  # root needs no user namespace
+        else:
+            _unshare_all(kernel, spec["root"])
     except (OSError, AttributeError):
         return False
     code = 125
@@ -373,12 +356,12 @@ def enter_fork(spec: dict[str, Any], cwd: str) -> bool:
         init = os.fork()
         if init == 0:
             try:
-                child = _first_process(kernel, {**spec, "cwd": cwd})
+                child = _first_process(kernel, {**spec, "cwd": cwd}, host_view=root)
             except BaseException as exc:  # noqa: BLE001 - never run the child half set up
                 _report(exc)
                 os._exit(125)
-            if child == 0:
-                return True  # the child itself, inside
+            if child <= 0:
+                return child == 0  # the child itself, inside (-1: in the host's view)
             os._exit(_reap(child))
         code = _exit_code(os.waitpid(init, 0)[1])
     except BaseException as exc:  # noqa: BLE001 - never run the child half set up
@@ -532,16 +515,26 @@ def _unshare_all(kernel: _Kernel, root: str) -> None:
             handle.write(text)
 
 
-def _first_process(kernel: _Kernel, spec: dict[str, Any]) -> int:
+def _first_process(kernel: _Kernel, spec: dict[str, Any], *, host_view: bool = False) -> int:
     """As PID 1 of new namespaces: build the view, pivot into it, fork the child.
 
-    Returns 0 in the child (in a session of its own), its pid here.
+    Returns 0 in the child (in a session of its own), its pid here.  With
+    ``host_view`` a view that cannot be built is not fatal: the child then
+    runs in the host's view, in ``cwd``, and gets -1 instead of 0.
     """
     kernel.call("prctl", _PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    _enter(kernel, spec)
+    entered = True
+    try:
+        _enter(kernel, spec)
+    except OSError:
+        if not host_view:
+            raise
+        os.chdir(spec["cwd"])
+        entered = False
     child = os.fork()
     if child == 0:
         os.setsid()
+        return 0 if entered else -1
     return child
 
 

@@ -227,8 +227,8 @@ def _launch(
     marker, depth = str(CHILD), 0
     if isinstance(proc, ZygoteChild):
         keep.add(proc.server)  # the zygote may have started with this child: it is not the child's
-        # a normal user's fork waits outside its namespaces while their PID 1 reaps the child
-        marker, depth = "", (2 if identity.uid is None else 0)
+        # a fork that made namespaces waits outside them while their PID 1 reaps the child
+        marker, depth = "", (2 if proc.namespaces else 0)
     tree = ProcessTree(proc.pid, identity.uid, frozenset(keep), marker=marker, depth=depth)
     clock = Clock(tree, limits.startup_seconds, limits.wall_factor)
     clock.start(limits.startup_seconds, wall=limits.startup_seconds)

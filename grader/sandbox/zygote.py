@@ -17,10 +17,11 @@ child's three pipe ends (``SCM_RIGHTS``) and gets the pid back; exit statuses
 follow as the children end.
 
 Where the kernel allows (probed once when the zygote starts), each fork
-first enters new mount, UTS, IPC and network namespaces as root and sees
-only the view the worker sends (:func:`grader.sandbox.namespaces.enter_view`:
-the system, the engine, the Python and the run's own folder); then it drops
-to the account.  Where a step is refused, the fork goes on without them and
+first enters new mount, UTS, IPC, network and PID namespaces as root and
+sees only the view the worker sends (:func:`grader.sandbox.namespaces.enter_fork`:
+the system, the engine, the Python and the run's own folder); the child, a
+grandchild of the fork behind the namespace's PID 1, then drops to the
+account.  Where the namespaces are refused, the fork goes on without them and
 the account's permissions are the layer, as before.
 
 Run as ``python -I -B zygote.py SOCKET_FD`` by :class:`Zygote`.

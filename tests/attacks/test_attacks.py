@@ -176,7 +176,7 @@ UNDER_NAMESPACES: dict[str, str | None] = {
 """What the student is told when namespaces, not the sandbox account, stop an attack (None: nothing)."""
 ROOT_KEEPS = {"fresh": ("write_grader",), "forked": ("write_grader", "kill_parent", "read_environ")}
 """As root in namespaces, what the account's permissions still answer first: the engine is not the account's
-(EACCES before EROFS), and a forked child has no PID namespace (its parent is the zygote, root's)."""
+(EACCES before EROFS), and a forked child's parent is its namespace's PID 1, root's (EPERM)."""
 
 
 def namespaced(launcher: str) -> bool:

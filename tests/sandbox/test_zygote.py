@@ -40,7 +40,8 @@ def test_a_forked_child_runs_as_the_sandbox_account_alone_in_its_session(forked:
     assert values["uid"] == pwd.getpwnam("grader-sandbox-zygote-test").pw_uid
     assert values["groups"] == []
     assert values["own_session"] is True
-    assert values["parent"] == runner._FORK_SERVER["zygote"]._proc.pid
+    # in a PID namespace of its own where the kernel allows: its parent is the namespace's PID 1, root's
+    assert values["parent"] == (1 if namespaces.can_enter() else runner._FORK_SERVER["zygote"]._proc.pid)
     assert values["sum_is_patched"] is True
 
 
@@ -52,9 +53,10 @@ def test_the_zygote_cannot_be_killed_or_read_by_the_student(forked: None) -> Non
 
 
 def test_each_child_starts_from_the_pristine_zygote(forked: None) -> None:
-    first, second = run(), run()
+    first = run()
     zygote = runner._FORK_SERVER["zygote"]
-    assert first.values["parent"] == second.values["parent"] == zygote._proc.pid  # one zygote served both
+    second = run()
+    assert runner._FORK_SERVER["zygote"] is zygote and zygote.alive()  # one zygote served both
     # the first child's patched numpy did not reach the second child
     assert second.values["sum_before"] == 3.0
     assert first.outcomes[0].value == second.outcomes[0].value == 42.0  # each saw only its own patch
