@@ -34,7 +34,6 @@ import shutil
 import signal
 import stat
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -67,6 +66,7 @@ from grader.sandbox.isolation import (
 )
 from grader.sandbox.limits import Limits
 from grader.sandbox.runner import use_fork_server
+from grader.sandbox.scratch import scratch_folder
 from grader.submission import ENTRY_LIMITS, SUFFIXES, SubmissionError, entry_limit, find_entry, read_capped
 
 __all__ = [
@@ -361,7 +361,7 @@ def staged(path: Path, max_bytes: int, *, stem: str) -> Iterator[tuple[Path, lis
     except SubmissionError:
         yield path, []
         return
-    root = Path(tempfile.mkdtemp(prefix="grader-stage-"))
+    root = scratch_folder("stage")
     try:
         target = root / path.name
         if path.is_dir():

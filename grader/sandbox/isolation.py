@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.sandbox.calls import HELPER_PACKAGE
+from grader.sandbox.scratch import scratch_folder
 from grader.submission import entry_limit, human_size, link_problem, read_capped
 
 __all__ = [
@@ -394,7 +395,7 @@ def make_workdir(entry: Path, identity: Identity, max_bytes: int) -> tuple[Path,
         code = read_capped(Path(entry.name), entry_limit(entry), dir_fd=folder_fd)
     finally:
         os.close(folder_fd)
-    root = Path(tempfile.mkdtemp(prefix="grader-sandbox-"))
+    root = scratch_folder("sandbox")
     target = root / "submission"
     target.mkdir()
     (root / "tmp").mkdir()
