@@ -7,7 +7,10 @@ Measures, in the same run and on the same machine, interleaved:
   (``GRADER_NAMESPACES=off``), through bubblewrap and through ``unshare(2)``;
   run as a normal user, since root drops to a sandbox account;
 * the bare start of the child's interpreter (``python -I -c "import numpy"``),
-  plain and in each kind of namespaces, which works as root too.
+  plain and in each kind of namespaces, which works as root too;
+* a whole run of a one-line submission through the fork server (batch's
+  children), with and without namespaces: as root (whose forks may go
+  without them), one mode after the other, each with a zygote of its own.
 
 Reports the median in ms, the extra ms per run, and the ratio to the run
 without isolation.  Usage::
@@ -35,6 +38,8 @@ from grader.assignment import Assignment, load_assignment  # noqa: E402
 from grader.grade import grade_path  # noqa: E402
 from grader.paths import DEFAULT_RUBRIC  # noqa: E402
 from grader.sandbox import namespaces  # noqa: E402
+from grader.sandbox.limits import Limits  # noqa: E402
+from grader.sandbox.runner import run_submission, use_fork_server  # noqa: E402
 
 MODES = ("off", "bwrap", "kernel")
 
@@ -88,6 +93,39 @@ def measure(label: str, fn: Callable[[str], float], modes: list[str], repeat: in
         print(f"  {mode:7s} {median * 1000:8.1f} ms{extra}")
 
 
+def forked_runs(mode: str, repeat: int) -> list[float]:
+    """Seconds of each run of a one-line submission forked by a zygote started with ``GRADER_NAMESPACES=mode``."""
+    os.environ[namespaces.MODE_ENV] = mode
+    namespaces.forget_probe()
+    use_fork_server(True)
+    try:
+        with tempfile.TemporaryDirectory(prefix="grader-bench-") as folder:
+            entry = Path(folder) / "hw4.py"
+            entry.write_text("x = 1\n")
+            times = []
+            for _ in range(repeat + 1):  # the first run starts the zygote
+                start = time.perf_counter()
+                result = run_submission(entry, ["x"], [], limits=Limits())
+                times.append(time.perf_counter() - start)
+                assert result.values == {"x": 1}, result
+            return times[1:]
+    finally:
+        use_fork_server(False)
+
+
+def measure_forked(repeat: int) -> None:
+    base = statistics.median(forked_runs("off", repeat))
+    print(f"\nforked child, a one-line submission, root (median of {repeat})")
+    print(f"  {'off':10s} {base * 1000:8.1f} ms")
+    os.environ[namespaces.MODE_ENV] = "auto"
+    namespaces.forget_probe()
+    if not namespaces.can_enter():
+        print("  (this kernel refuses a fork new namespaces: batch's children go without them)")
+        return
+    median = statistics.median(forked_runs("auto", repeat))
+    print(f"  {'namespaces':10s} {median * 1000:8.1f} ms  +{(median - base) * 1000:6.1f} ms  x{median / base:.2f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
@@ -96,6 +134,7 @@ def main() -> int:
     print(f"kernel {os.uname().release}; isolation modes available: {', '.join(modes[1:]) or 'none'}")
     measure("child start: python -I -c 'import numpy'", child_start, modes, args.repeat)
     if os.geteuid() == 0:
+        measure_forked(max(args.repeat, 30))
         print("\n(as root the sandbox run drops to a sandbox account; run as a normal user to time whole runs)")
         return 0
     _ASSIGNMENT.append(load_assignment(DEFAULT_RUBRIC))
