@@ -361,6 +361,8 @@ def enter_fork(spec: dict[str, Any], cwd: str) -> bool:
                 _report(exc)
                 os._exit(125)
             if child <= 0:
+                if not root:
+                    _drop_capabilities(kernel)  # what the user namespace gave; root's child drops its uid
                 return child == 0  # the child itself, inside (-1: in the host's view)
             os._exit(_reap(child))
         code = _exit_code(os.waitpid(init, 0)[1])
@@ -420,6 +422,16 @@ _KEEP = ((os.ST_NOSUID, _MS_NOSUID), (os.ST_NODEV, _MS_NODEV), (os.ST_NOEXEC, _M
          (1024, 1024), (2048, 2048), (4096, 1 << 21)) if hasattr(os, "ST_NOSUID") else ()
 _PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
 _PR_SET_PDEATHSIG = 1
+_PR_CAPBSET_DROP, _PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL = 24, 47, 4
+_CAPABILITY_VERSION_3 = 0x20080522
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
 
 
 class _Kernel:
@@ -536,6 +548,27 @@ def _first_process(kernel: _Kernel, spec: dict[str, Any], *, host_view: bool = F
         os.setsid()
         return 0 if entered else -1
     return child
+
+
+def _drop_capabilities(kernel: _Kernel) -> None:
+    """Give up every capability (bounding, ambient, effective, permitted, inheritable), or raise.
+
+    A process that made a user namespace holds all capabilities inside it: a
+    forked child that kept them could remount its read-only view writable
+    (a new interpreter loses them at ``execve``, its uid not being 0 there).
+    """
+    last = int(Path("/proc/sys/kernel/cap_last_cap").read_text()) if os.path.exists(
+        "/proc/sys/kernel/cap_last_cap") else 40
+    for cap in range(last + 1):
+        kernel.call("prctl", _PR_CAPBSET_DROP, cap, 0, 0, 0)
+    kernel.call("prctl", _PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    header = _CapHeader(_CAPABILITY_VERSION_3, 0)
+    data = (_CapData * 2)()
+    kernel.call("capset", ctypes.byref(header), data)
+    with open("/proc/self/status") as status:
+        held = [line for line in status if line.startswith(("CapEff:", "CapPrm:", "CapBnd:"))]
+    if any(int(line.split()[1], 16) for line in held):
+        raise OSError(f"capabilities still held: {' '.join(line.strip() for line in held)}")
 
 
 def _exit_code(status: int) -> int:
