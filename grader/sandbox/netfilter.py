@@ -1,11 +1,14 @@
-"""A seccomp filter that takes the network away from the sandbox child (untrusted side loads it).
+"""A seccomp filter that takes the network and a few kernel interfaces away from the sandbox child.
 
 Stdlib only (ctypes, no libseccomp): a classic BPF program, loaded with
 ``prctl(PR_SET_SECCOMP)`` after ``PR_SET_NO_NEW_PRIVS``, makes ``socket()``
 fail with EACCES for every address family except ``AF_UNIX``, and refuses
-``io_uring_setup`` (which can create sockets on its own) and any syscall of
-another ABI (x32, i386 through ``int 0x80``).  A loaded filter is inherited by
-every child process and cannot be removed.
+(EACCES) ``io_uring_setup`` (which can create sockets on its own), the kernel
+keyrings (``add_key``, ``request_key``, ``keyctl``: a keyring of the account
+outlives the child, and the grader's session keyring is the child's too), the
+mount calls old and new (the view is built before the filter loads), and any
+syscall of another ABI (x32, i386 through ``int 0x80``).  A loaded filter is
+inherited by every child process and cannot be removed.
 """
 
 from __future__ import annotations
@@ -22,10 +25,13 @@ _SECCOMP_MODE_FILTER = 2
 _RET_ALLOW = 0x7FFF0000
 _RET_DENY = 0x00050000 | errno.EACCES
 _AF_UNIX = 1
-# machine -> (audit arch, socket, io_uring_setup, first syscall of a foreign ABI or 0)
+# open_tree, move_mount, fsopen, fsconfig, fsmount, fspick, mount_setattr (one numbering on both machines)
+_MOUNT_API = (428, 429, 430, 431, 432, 433, 442)
+# machine -> (audit arch, socket, refused syscalls, first syscall of a foreign ABI or 0)
 _ARCHES = {
-    "x86_64": (0xC000003E, 41, 425, 0x40000000),
-    "aarch64": (0xC00000B7, 198, 425, 0),
+    # io_uring_setup; add_key, request_key, keyctl; mount, umount2, pivot_root; the new mount API
+    "x86_64": (0xC000003E, 41, (425, 248, 249, 250, 165, 166, 155, *_MOUNT_API), 0x40000000),
+    "aarch64": (0xC00000B7, 198, (425, 217, 218, 219, 40, 39, 41, *_MOUNT_API), 0),
 }
 _LD_W_ABS, _JEQ_K, _JGE_K, _RET_K = 0x20, 0x15, 0x35, 0x06
 
@@ -38,20 +44,27 @@ class _Prog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_Insn))]
 
 
-def _program(arch: int, socket_nr: int, uring_nr: int, foreign: int) -> list[tuple[int, int, int, int]]:
-    return [
-        (_LD_W_ABS, 0, 0, 4),                      # 0: A = arch
-        (_JEQ_K, 0, 8, arch),                      # 1: foreign arch -> deny (10)
-        (_LD_W_ABS, 0, 0, 0),                      # 2: A = syscall number
-        (_JGE_K, 6, 0, foreign or 0xFFFFFFFF),     # 3: x32 ABI -> deny (10)
-        (_JEQ_K, 2, 0, socket_nr),                 # 4: socket -> check the family (7)
-        (_JEQ_K, 4, 0, uring_nr),                  # 5: io_uring_setup -> deny (10)
-        (_RET_K, 0, 0, _RET_ALLOW),                # 6
-        (_LD_W_ABS, 0, 0, 16),                     # 7: A = low word of args[0] (little endian)
-        (_JEQ_K, 0, 1, _AF_UNIX),                  # 8: AF_UNIX -> allow, else deny
-        (_RET_K, 0, 0, _RET_ALLOW),                # 9
-        (_RET_K, 0, 0, _RET_DENY),                 # 10
+def _program(arch: int, socket_nr: int, refused: tuple[int, ...], foreign: int) -> list[tuple[int, int, int, int]]:
+    """The filter: (code, jump if true, jump if false, constant); jumps count the instructions skipped."""
+    deny = 9 + len(refused)  # the last instruction
+    program = [
+        (_LD_W_ABS, 0, 0, 4),                               # 0: A = arch
+        (_JEQ_K, 0, deny - 2, arch),                        # 1: foreign arch -> deny
+        (_LD_W_ABS, 0, 0, 0),                               # 2: A = syscall number
+        (_JGE_K, deny - 4, 0, foreign or 0xFFFFFFFF),       # 3: x32 ABI -> deny
     ]
+    for at, number in enumerate(refused, start=4):
+        program.append((_JEQ_K, deny - at - 1, 0, number))  # a refused syscall -> deny
+    program += [
+        (_JEQ_K, 1, 0, socket_nr),                          # socket -> check the family
+        (_RET_K, 0, 0, _RET_ALLOW),
+        (_LD_W_ABS, 0, 0, 16),                              # A = low word of args[0] (little endian)
+        (_JEQ_K, 0, 1, _AF_UNIX),                           # AF_UNIX -> allow, else deny
+        (_RET_K, 0, 0, _RET_ALLOW),
+        (_RET_K, 0, 0, _RET_DENY),                          # deny
+    ]
+    assert len(program) == deny + 1
+    return program
 
 
 def block_network() -> str:

@@ -226,6 +226,7 @@ ATTACKS = [
     Attack("import_reference", says="ModuleNotFoundError", needs_root=True),
     Attack("write_grader", says="PermissionError", next_run=True, needs_root=True),
     Attack("remount_view", says="remount-then-write: refused, CapEff=0000000000000000", next_run=True),
+    Attack("kernel_keyring", says="keyring: refused"),
     Attack("plant_modules", next_run=True, planted=("/tmp/json.py", "/tmp/sitecustomize.py", "/var/tmp/json.py",
                                                      "/dev/shm/json.py", "/tmp/planted-by-attack")),
     Attack("shadow_modules"),
