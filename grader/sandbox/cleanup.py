@@ -20,6 +20,8 @@ import stat
 import subprocess
 from pathlib import Path
 
+from grader.sandbox.scratch import remove_tree
+
 __all__ = [
     "SHARED_TMP",
     "become_subreaper",
@@ -156,7 +158,7 @@ def remove_user_ipc(uid: int) -> int:
 def _remove(path: Path) -> None:
     try:
         if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path, ignore_errors=True)
+            remove_tree(path)
         else:
             path.unlink()
     except OSError:

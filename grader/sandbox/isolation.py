@@ -14,7 +14,6 @@ import contextlib
 import fcntl
 import os
 import pwd
-import shutil
 import stat
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.sandbox.calls import HELPER_PACKAGE
-from grader.sandbox.scratch import scratch_folder
+from grader.sandbox.scratch import remove_tree, scratch_folder
 from grader.submission import entry_limit, human_size, link_problem, read_capped
 
 __all__ = [
@@ -403,7 +402,7 @@ def make_workdir(entry: Path, identity: Identity, max_bytes: int) -> tuple[Path,
     try:
         notices = copy_tree(source, target, max_bytes=max_bytes, skip=entry.name, used=(len(code), 1))
     except BaseException:
-        shutil.rmtree(root, ignore_errors=True)
+        remove_tree(root)
         raise
     # The root stays the grader's (traverse only), so the child can neither
     # rename it nor swap it for a link while the grader writes requests there.

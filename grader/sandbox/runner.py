@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -38,6 +37,7 @@ from grader.sandbox.isolation import (
 from grader.sandbox.limits import Limits
 from grader.sandbox.protocol import CappedBytes, Clock, Stop, drive
 from grader.sandbox.result import SandboxResult
+from grader.sandbox.scratch import remove_tree
 from grader.sandbox.state import RunState
 from grader.sandbox.wire import encode_args
 from grader.sandbox.zygote import Zygote, ZygoteChild
@@ -122,7 +122,7 @@ def run_submission(
             state.apply_stop(stop, output.text())
     finally:
         if workdir is not None:
-            shutil.rmtree(workdir, ignore_errors=True)
+            remove_tree(workdir)
         if identity.isolated:
             _clean_up(identity)
         release_identity(identity)

@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["STALE_SECONDS", "remove_stale", "scratch_folder"]
+__all__ = ["STALE_SECONDS", "remove_stale", "remove_tree", "scratch_folder"]
 
 STALE_SECONDS = 600.0
 """Age (since the folder last changed) below which a scratch folder is never removed by another run."""
@@ -57,7 +57,38 @@ def remove_stale(base: Path | None = None, *, now: float | None = None) -> list[
             info = os.lstat(path)
         except OSError:
             continue
-        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid() and now - info.st_mtime >= STALE_SECONDS:
-            shutil.rmtree(path, ignore_errors=True)
+        old = now - info.st_mtime >= STALE_SECONDS
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid() and old and remove_tree(path):
             removed.append(path)
     return removed
+
+
+def remove_tree(path: Path) -> bool:
+    """Remove a folder student code wrote into, whatever modes it left on the way; whether it is gone.
+
+    A folder the child left at mode 000 stops ``shutil.rmtree`` for anyone but
+    root, so every folder is first opened to its owner (links never followed).
+    """
+    path = Path(path)
+    try:
+        if not stat.S_ISDIR(os.lstat(path).st_mode):
+            return False
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    _open_up(str(path))
+    for dirpath, dirnames, _ in os.walk(path):  # top down: each folder is opened before it is listed
+        for name in dirnames:
+            _open_up(os.path.join(dirpath, name))
+    shutil.rmtree(path, ignore_errors=True)
+    return not os.path.lexists(path)
+
+
+def _open_up(folder: str) -> None:
+    try:
+        info = os.lstat(folder)
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid() and info.st_mode & 0o700 != 0o700:
+            os.chmod(folder, stat.S_IMODE(info.st_mode) | 0o700)
+    except OSError:
+        pass

@@ -227,6 +227,8 @@ ATTACKS = [
     Attack("write_grader", says="PermissionError", next_run=True, needs_root=True),
     Attack("remount_view", says="remount-then-write: refused, CapEff=0000000000000000", next_run=True),
     Attack("kernel_keyring", says="keyring: refused"),
+    Attack("locked_leftovers", next_run=True, planted=("/tmp/keep314159", "/var/tmp/keep314159",
+                                                       "/dev/shm/keep314159")),
     Attack("plant_modules", next_run=True, planted=("/tmp/json.py", "/tmp/sitecustomize.py", "/var/tmp/json.py",
                                                      "/dev/shm/json.py", "/tmp/planted-by-attack")),
     Attack("shadow_modules"),
@@ -302,6 +304,7 @@ def test_a_hostile_submission_gains_nothing_and_breaks_nothing(attack, assignmen
         assert marked_processes() == [], "a process of the attack survived the run"
         assert orphans() == [], "a sandbox process outlived its run"
         assert set(sandbox_files()) <= before, "the attack left files in a shared temporary folder"
+        assert not list(Path(tempfile.gettempdir()).glob(f"grader-sandbox-{os.getpid()}-*")), "a run's folder stayed"
         for path in attack.planted:
             assert not os.path.lexists(path), f"{path} was left behind"
         if attack.next_run:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from grader.sandbox import scratch
-from grader.sandbox.scratch import STALE_SECONDS, remove_stale, scratch_folder
+from grader.sandbox.scratch import STALE_SECONDS, remove_stale, remove_tree, scratch_folder
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="which runs are alive is read from /proc")
 
@@ -76,3 +76,39 @@ def test_the_first_scratch_folder_of_a_run_sweeps_and_names_its_maker(
     again = _folder(tmp_path, f"grader-sandbox-{_dead_pid()}-later", STALE_SECONDS + 60)
     scratch_folder("stage")
     assert again.exists()  # once per process
+
+
+def _remove_as_a_normal_user(base: Path, name: str) -> bool:
+    """``remove_tree(base / name)`` as this user, or as root in a fork that became ``nobody``, who owns ``base``."""
+    if os.geteuid() != 0:
+        return remove_tree(base / name)
+    for path in [base, *base.rglob("*")]:
+        os.chown(path, 65534, 65534, follow_symlinks=False)
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.chdir(base)  # the folders above are root's, 0700
+            os.setgid(65534)
+            os.setuid(65534)
+            code = 0 if remove_tree(Path(name)) else 1
+        finally:
+            os._exit(code)
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+
+
+def test_a_tree_left_at_mode_000_is_removed_and_links_are_not_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir(mode=0o755)
+    (outside / "kept.txt").write_text("not the run's")
+    base = tmp_path / "base"
+    deeper = base / "work" / "keep" / "inner" / "deeper"
+    deeper.mkdir(parents=True)
+    (deeper / "payload").write_bytes(b"x" * 1024)
+    (base / "work" / "keep" / "link").symlink_to(outside)
+    for folder in (deeper, deeper.parent, deeper.parent.parent):
+        os.chmod(folder, 0)
+    assert _remove_as_a_normal_user(base, "work")
+    assert not (base / "work").exists()
+    assert (outside / "kept.txt").read_text() == "not the run's"
+    assert oct(outside.stat().st_mode & 0o777) == "0o755"
