@@ -162,6 +162,8 @@ class ProcessTree:
         self.measured = _PROC.joinpath("self", "stat").exists()
         self._seen: dict[int, float] = {}
         self._retired = 0.0
+        self._chain_base: dict[int, float] = {}  # a wrapper's CPU seconds (reaped children's too) at settle
+        self._chain_grown: dict[int, float] = {}  # ... and what they grew by since
         self._reniced: dict[int, int] = {}  # pid -> the session it was in when lowered
         self._last_pid: int | None = None
         self._wall0 = time.monotonic()
@@ -198,6 +200,9 @@ class ProcessTree:
         self.pid = main
         for wrapper in self.chain & set(self._seen):  # ours, idle: counted so far, not read again
             self._retired += self._seen.pop(wrapper)
+        # ... except what they reap: the namespace's PID 1 adopts the child's orphans, and the
+        # time of an orphan that ran and ended between two scans is only in its reaper's
+        self._chain_base = {w: info[0] for w in self.chain if (info := _stat(w)) is not None}
         # reniced when seen before it ran the child, or born of a reniced wrapper: the child keeps our priority
         self._reniced.pop(main, None)
         restore_priority(main)
@@ -235,6 +240,8 @@ class ProcessTree:
         if not self.measured:
             return time.monotonic() - self._wall0
         pids = {self.pid} | (self._scan(force=False) if full else set(self._seen) - {self.pid})
+        if full:
+            self._read_chain()
         for pid in pids:
             info = _stat(pid)
             last = self._seen.get(pid)
@@ -254,7 +261,14 @@ class ProcessTree:
                 lower_priority(pid, spare=_autogroup(self.pid))  # a fork shares the child's until setsid
         for pid in [p for p in self._seen if p not in pids]:
             self._retired += self._seen.pop(pid)
-        return self._retired + sum(self._seen.values())
+        return self._retired + sum(self._seen.values()) + sum(self._chain_grown.values())
+
+    def _read_chain(self) -> None:
+        """What the wrappers used and reaped since the child was found (orphans that ended included)."""
+        for wrapper, base in self._chain_base.items():
+            info = _stat(wrapper)
+            if info is not None:
+                self._chain_grown[wrapper] = max(info[0] - base, self._chain_grown.get(wrapper, 0.0))
 
     def sweep(self, rounds: int = 20) -> int:
         """SIGKILL every process of the child but the child itself; returns how many."""

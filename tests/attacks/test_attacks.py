@@ -172,6 +172,7 @@ UNDER_NAMESPACES: dict[str, str | None] = {
     "write_grader": "Read-only file system",
     "kill_parent": None,  # its parent is PID 1 of its namespace, which ignores the signal
     "read_environ": None,  # that PID 1 holds only the child's own short environment
+    "orphan_cpu": "stopped after 2 s of CPU time",  # the namespace's PID 1 reaps the orphans: their time counts
 }
 """What the student is told when namespaces, not the sandbox account, stop an attack (None: nothing)."""
 ROOT_KEEPS = {"fresh": ("write_grader",), "forked": ("write_grader", "kill_parent", "read_environ")}
@@ -226,6 +227,7 @@ ATTACKS = [
     Attack("import_reference", says="ModuleNotFoundError", needs_root=True),
     Attack("write_grader", says="PermissionError", next_run=True, needs_root=True),
     Attack("remount_view", says="remount-then-write: refused, CapEff=0000000000000000", next_run=True),
+    Attack("orphan_cpu"),
     Attack("kernel_keyring", says="keyring: refused"),
     Attack("locked_leftovers", next_run=True, planted=("/tmp/keep314159", "/var/tmp/keep314159",
                                                        "/dev/shm/keep314159")),
