@@ -6,8 +6,9 @@ fail with EACCES for every address family except ``AF_UNIX``, and refuses
 (EACCES) ``io_uring_setup`` (which can create sockets on its own), the kernel
 keyrings (``add_key``, ``request_key``, ``keyctl``: a keyring of the account
 outlives the child, and the grader's session keyring is the child's too), the
-mount calls old and new (the view is built before the filter loads), and any
-syscall of another ABI (x32, i386 through ``int 0x80``).  A loaded filter is
+mount calls old and new (the view is built before the filter loads), setting
+SIGCHLD's action (see :func:`_program`), and any syscall of another ABI (x32,
+i386 through ``int 0x80``).  A loaded filter is
 inherited by every child process and cannot be removed.
 """
 
@@ -25,15 +26,17 @@ _SECCOMP_MODE_FILTER = 2
 _RET_ALLOW = 0x7FFF0000
 _RET_DENY = 0x00050000 | errno.EACCES
 _AF_UNIX = 1
+_SIGCHLD = 17
 # open_tree, move_mount, fsopen, fsconfig, fsmount, fspick, mount_setattr (one numbering on both machines)
 _MOUNT_API = (428, 429, 430, 431, 432, 433, 442)
-# machine -> (audit arch, socket, refused syscalls, first syscall of a foreign ABI or 0)
+# machine -> (audit arch, socket, rt_sigaction, refused syscalls, first syscall of a foreign ABI or 0)
 _ARCHES = {
     # io_uring_setup; add_key, request_key, keyctl; mount, umount2, pivot_root; the new mount API
-    "x86_64": (0xC000003E, 41, (425, 248, 249, 250, 165, 166, 155, *_MOUNT_API), 0x40000000),
-    "aarch64": (0xC00000B7, 198, (425, 217, 218, 219, 40, 39, 41, *_MOUNT_API), 0),
+    "x86_64": (0xC000003E, 41, 13, (425, 248, 249, 250, 165, 166, 155, *_MOUNT_API), 0x40000000),
+    "aarch64": (0xC00000B7, 198, 134, (425, 217, 218, 219, 40, 39, 41, *_MOUNT_API), 0),
 }
 _LD_W_ABS, _JEQ_K, _JGE_K, _RET_K = 0x20, 0x15, 0x35, 0x06
+_ARG0, _ARG1_LOW, _ARG1_HIGH = 16, 24, 28  # offsets in struct seccomp_data (little endian)
 
 
 class _Insn(ctypes.Structure):
@@ -44,26 +47,51 @@ class _Prog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_Insn))]
 
 
-def _program(arch: int, socket_nr: int, refused: tuple[int, ...], foreign: int) -> list[tuple[int, int, int, int]]:
-    """The filter: (code, jump if true, jump if false, constant); jumps count the instructions skipped."""
-    deny = 9 + len(refused)  # the last instruction
-    program = [
-        (_LD_W_ABS, 0, 0, 4),                               # 0: A = arch
-        (_JEQ_K, 0, deny - 2, arch),                        # 1: foreign arch -> deny
-        (_LD_W_ABS, 0, 0, 0),                               # 2: A = syscall number
-        (_JGE_K, deny - 4, 0, foreign or 0xFFFFFFFF),       # 3: x32 ABI -> deny
+def _program(arch: int, socket_nr: int, sigaction_nr: int, refused: tuple[int, ...],
+             foreign: int) -> list[tuple[int, int, int, int]]:
+    """The filter: (code, jump if true, jump if false, constant); jumps count the instructions skipped.
+
+    ``rt_sigaction`` may read SIGCHLD's disposition but not set it: children
+    reaped by the kernel (SIGCHLD ignored, or SA_NOCLDWAIT) leave their CPU
+    time to no one, so the CPU clock could not count them.
+    """
+    source: list[str | tuple[str, int, str | None, str | None]] = [
+        ("ld", 4, None, None),                                # A = arch
+        ("jeq", arch, None, "deny"),                          # a foreign arch
+        ("ld", 0, None, None),                                # A = syscall number
+        ("jge", foreign or 0xFFFFFFFF, "deny", None),         # the x32 ABI
+        *[("jeq", number, "deny", None) for number in refused],
+        ("jeq", socket_nr, "socket", None),
+        ("jeq", sigaction_nr, "sigaction", None),
+        ("ret", _RET_ALLOW, None, None),
+        "socket",
+        ("ld", _ARG0, None, None),                            # the address family
+        ("jeq", _AF_UNIX, "allow", "deny"),
+        "sigaction",
+        ("ld", _ARG0, None, None),                            # the signal
+        ("jeq", _SIGCHLD, None, "allow"),
+        ("ld", _ARG1_LOW, None, None),                        # the new action: NULL only reads
+        ("jeq", 0, None, "deny"),
+        ("ld", _ARG1_HIGH, None, None),
+        ("jeq", 0, "allow", "deny"),
+        "allow",
+        ("ret", _RET_ALLOW, None, None),
+        "deny",
+        ("ret", _RET_DENY, None, None),
     ]
-    for at, number in enumerate(refused, start=4):
-        program.append((_JEQ_K, deny - at - 1, 0, number))  # a refused syscall -> deny
-    program += [
-        (_JEQ_K, 1, 0, socket_nr),                          # socket -> check the family
-        (_RET_K, 0, 0, _RET_ALLOW),
-        (_LD_W_ABS, 0, 0, 16),                              # A = low word of args[0] (little endian)
-        (_JEQ_K, 0, 1, _AF_UNIX),                           # AF_UNIX -> allow, else deny
-        (_RET_K, 0, 0, _RET_ALLOW),
-        (_RET_K, 0, 0, _RET_DENY),                          # deny
-    ]
-    assert len(program) == deny + 1
+    labels: dict[str, int] = {}
+    at = 0
+    for item in source:
+        if isinstance(item, str):
+            labels[item] = at  # the instruction that follows
+        else:
+            at += 1
+    codes = {"ld": _LD_W_ABS, "jeq": _JEQ_K, "jge": _JGE_K, "ret": _RET_K}
+    program = []
+    for at, (op, k, true, false) in enumerate(i for i in source if not isinstance(i, str)):
+        jumps = [0 if label is None else labels[label] - at - 1 for label in (true, false)]
+        assert all(0 <= jump < 256 for jump in jumps)
+        program.append((codes[op], jumps[0], jumps[1], k))
     return program
 
 

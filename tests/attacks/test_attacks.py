@@ -228,6 +228,7 @@ ATTACKS = [
     Attack("write_grader", says="PermissionError", next_run=True, needs_root=True),
     Attack("remount_view", says="remount-then-write: refused, CapEff=0000000000000000", next_run=True),
     Attack("orphan_cpu"),
+    Attack("sigchld_reaped", says="stopped after 2 s of CPU time"),
     Attack("kernel_keyring", says="keyring: refused"),
     Attack("locked_leftovers", next_run=True, planted=("/tmp/keep314159", "/var/tmp/keep314159",
                                                        "/dev/shm/keep314159")),
