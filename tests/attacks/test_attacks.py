@@ -230,6 +230,7 @@ ATTACKS = [
     Attack("orphan_cpu"),
     Attack("sigchld_reaped", says="stopped after 2 s of CPU time"),
     Attack("kernel_keyring", says="keyring: refused"),
+    Attack("deep_tree", next_run=True, planted=("/tmp/deep314159", "/dev/shm/deep314159")),
     Attack("locked_leftovers", next_run=True, planted=("/tmp/keep314159", "/var/tmp/keep314159",
                                                        "/dev/shm/keep314159")),
     Attack("plant_modules", next_run=True, planted=("/tmp/json.py", "/tmp/sitecustomize.py", "/var/tmp/json.py",

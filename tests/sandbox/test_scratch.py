@@ -112,3 +112,33 @@ def test_a_tree_left_at_mode_000_is_removed_and_links_are_not_followed(tmp_path:
     assert not (base / "work").exists()
     assert (outside / "kept.txt").read_text() == "not the run's"
     assert oct(outside.stat().st_mode & 0o777) == "0o755"
+
+
+def _deep_tree(top: Path, levels: int) -> None:
+    """``levels`` nested folders below ``top``, made through descriptors (the path is longer than PATH_MAX)."""
+    fd = os.open(top, os.O_RDONLY)
+    try:
+        for _ in range(levels):
+            os.mkdir("deeper-than-python-recurses", dir_fd=fd)
+            inner = os.open("deeper-than-python-recurses", os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        with open(os.open("last", os.O_WRONLY | os.O_CREAT, 0o600, dir_fd=fd), "w") as handle:
+            handle.write("the bottom")
+    finally:
+        os.close(fd)
+
+
+def test_a_tree_deeper_than_pythons_recursion_limit_is_removed_without_an_error(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    _deep_tree(work, sys.getrecursionlimit() + 500)
+    assert remove_tree(work)
+    assert not work.exists()
+
+
+def test_the_sweep_never_stops_a_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(scratch, "_SWEPT", [])
+    monkeypatch.setattr(scratch, "remove_stale", lambda: 1 / 0)
+    assert scratch_folder("stage").is_dir()
