@@ -24,6 +24,7 @@ from grader.sandbox.cleanup import (
     children_of,
     kill_strays,
     kill_user_processes,
+    private_session_keyring,
     remove_user_files,
 )
 from grader.sandbox.cpu import ProcessTree, cpu_cgroup, remove_cgroup
@@ -98,6 +99,7 @@ def run_submission(
     state = RunState.new(Path(entry), list(names), encoded, limits)
     state.notices.extend(lock_secret_paths(tuple(secret_paths)))
     identity = identity_for(limits.user)
+    _leave_session_keyring()
     workdir: Path | None = None
     try:
         if identity.isolated:
@@ -156,6 +158,15 @@ def _adopt_orphans() -> None:
     """Once per process: become a child subreaper, so that no descendant of a child escapes."""
     if not _SUBREAPER:
         _SUBREAPER.append(become_subreaper())
+
+
+_KEYRING: list[bool] = []
+
+
+def _leave_session_keyring() -> None:
+    """Once per process, before any child: a new, empty session keyring, so no child possesses the caller's keys."""
+    if not _KEYRING:
+        _KEYRING.append(private_session_keyring())
 
 
 def _clean_up(identity: Identity) -> None:
