@@ -63,11 +63,12 @@ def _status_fields(pid: str) -> dict[str, list[str]]:
     return fields
 
 
-def user_pids(uid: int) -> list[int]:
+def user_pids(uid: int, *, zombies: bool = False) -> list[int]:
     """Every live process whose real, effective, saved or filesystem uid is ``uid``.
 
-    Zombies are left out: they are dead already, and a container's first
-    process may never reap them, so counting them would never end a kill loop.
+    Zombies are left out unless ``zombies``: they are dead already, and a
+    container's first process may never reap them, so counting them would
+    never end a kill loop (the CPU clock still reads their final times).
     """
     pids = []
     for item in os.listdir("/proc"):
@@ -75,7 +76,8 @@ def user_pids(uid: int) -> list[int]:
             continue
         with contextlib.suppress(OSError):
             fields = _status_fields(item)
-            if str(uid) in fields.get("Uid", []) and fields.get("State", ["?"])[0] not in ("Z", "X"):
+            state = fields.get("State", ["?"])[0]
+            if str(uid) in fields.get("Uid", []) and state != "X" and (zombies or state != "Z"):
                 pids.append(int(item))
     return pids
 

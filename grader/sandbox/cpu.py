@@ -32,14 +32,17 @@ _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 _PROC = Path("/proc")
 
 
-def _stat(pid: int) -> tuple[float, int, int] | None:
-    """(CPU seconds of ``pid`` and its reaped children, parent pid, session id), or None once it has gone."""
+def _stat(pid: int, *, zombies: bool = False) -> tuple[float, int, int] | None:
+    """(CPU seconds of ``pid`` and its reaped children, parent pid, session id), or None once it has gone.
+
+    A zombie (ended, not yet reaped: its times are final) counts as gone unless ``zombies``.
+    """
     try:
         raw = (_PROC / str(pid) / "stat").read_bytes()
     except OSError:
         return None
     fields = raw.rsplit(b")", 1)[1].split()
-    if fields[0] in (b"Z", b"X"):
+    if fields[0] == b"X" or (fields[0] == b"Z" and not zombies):
         return None
     # utime stime cutime cstime are fields 14-17 of the whole line (11-14 after the state)
     ticks = sum(int(x) for x in fields[11:15])
@@ -75,11 +78,11 @@ def _last_pid() -> int | None:
 
 
 def _processes() -> dict[int, tuple[int, int]]:
-    """Every live process: pid -> (parent pid, session id)."""
+    """Every process, zombies included: pid -> (parent pid, session id)."""
     found: dict[int, tuple[int, int]] = {}
     for item in os.listdir(_PROC):
         if item.isdigit():
-            info = _stat(int(item))
+            info = _stat(int(item), zombies=True)
             if info is not None:
                 found[int(item)] = info[1], info[2]
     return found
@@ -160,8 +163,9 @@ class ProcessTree:
         self.marker = marker.encode()
         self.chain: set[int] = set()
         self.measured = _PROC.joinpath("self", "stat").exists()
-        self._seen: dict[int, float] = {}
-        self._retired = 0.0
+        self._seen: dict[int, tuple[float, int]] = {}  # pid -> (CPU seconds, reaped children's included; parent)
+        self._retired = 0.0  # the time of ended processes that no process of ours reaped
+        self._total = 0.0
         self._chain_base: dict[int, float] = {}  # a wrapper's CPU seconds (reaped children's too) at settle
         self._chain_grown: dict[int, float] = {}  # ... and what they grew by since
         self._reniced: dict[int, int] = {}  # pid -> the session it was in when lowered
@@ -199,7 +203,7 @@ class ProcessTree:
         self.chain = set(chains[main]) | {self.pid}
         self.pid = main
         for wrapper in self.chain & set(self._seen):  # ours, idle: counted so far, not read again
-            self._retired += self._seen.pop(wrapper)
+            self._retired += self._seen.pop(wrapper)[0]
         # ... except what they reap: the namespace's PID 1 adopts the child's orphans, and the
         # time of an orphan that ran and ended between two scans is only in its reaper's
         self._chain_base = {w: info[0] for w in self.chain if (info := _stat(w)) is not None}
@@ -209,7 +213,7 @@ class ProcessTree:
 
     def _others(self) -> set[int]:
         if self.uid is not None:
-            pids = set(user_pids(self.uid))
+            pids = set(user_pids(self.uid, zombies=True))
         elif self.depth:  # in a PID namespace of its own, whose first process adopts its orphans
             pids = _descendants(self.root)
         else:  # the child's descendants, and the orphans this process adopted (a subreaper)
@@ -234,34 +238,45 @@ class ProcessTree:
     def cpu(self, *, full: bool = True) -> float:
         """CPU seconds the child's processes have used so far (never decreases).
 
-        ``full=False`` reads only the child itself and reuses what was last
-        seen of the others (cheap, for the start of every item).
+        Each process counts its own time and its reaped children's, zombies
+        included (their times are final).  When a process has gone, its time
+        is in its reaper's if that is one of ours (a parent in the tree, or,
+        behind a wrapper, the namespace's PID 1, which adopts every orphan);
+        else it is kept here.
+        So nothing is counted twice, and an orphan that ran and ended between
+        two reads still counts.  ``full=False`` reads only the processes last
+        seen, without looking for new ones (cheap, for the start of every item).
         """
         if not self.measured:
             return time.monotonic() - self._wall0
-        pids = {self.pid} | (self._scan(force=False) if full else set(self._seen) - {self.pid})
+        pids = {self.pid} | set(self._seen) | (self._scan(force=False) if full else set())
         if full:
             self._read_chain()
+        now: dict[int, tuple[float, int, int]] = {}
         for pid in pids:
-            info = _stat(pid)
-            last = self._seen.get(pid)
-            if info is None:
-                if last is not None:
-                    self._retired += self._seen.pop(pid)
-                continue
-            seconds = info[0]
-            if last is not None and seconds < last:  # the pid was reused by a new process
-                self._retired += last
-            self._seen[pid] = seconds
-            if pid != self.pid and self._settled and self._reniced.get(pid) != info[2]:
+            info = _stat(pid, zombies=True)
+            if info is not None:
+                now[pid] = info
+        ours = set(now) | set(self._chain_base)
+        for pid, (seconds, parent) in list(self._seen.items()):
+            info = now.get(pid)
+            if info is None or info[0] < seconds:  # gone (or its pid reused by a new process)
+                del self._seen[pid]
+                # behind a wrapper the child has a PID namespace: whatever ends there is reaped there
+                if not self.chain and parent not in ours:  # reaped outside: its time would be lost
+                    self._retired += seconds
+        for pid, (seconds, parent, session) in now.items():
+            self._seen[pid] = (seconds, parent)
+            if pid != self.pid and self._settled and self._reniced.get(pid) != session:
                 # a wrapper seen before the child is found is spared: the child would inherit its
                 # priority, and a normal user cannot raise it back; a process that made a new
                 # session since it was lowered has a new autogroup, lowered too
-                self._reniced[pid] = info[2]
+                self._reniced[pid] = session
                 lower_priority(pid, spare=_autogroup(self.pid))  # a fork shares the child's until setsid
-        for pid in [p for p in self._seen if p not in pids]:
-            self._retired += self._seen.pop(pid)
-        return self._retired + sum(self._seen.values()) + sum(self._chain_grown.values())
+        seen = sum(seconds for seconds, _ in self._seen.values())
+        # between a process's end and its reaping the sum may dip: the total never does
+        self._total = max(self._total, self._retired + seen + sum(self._chain_grown.values()))
+        return self._total
 
     def _read_chain(self) -> None:
         """What the wrappers used and reaped since the child was found (orphans that ended included)."""

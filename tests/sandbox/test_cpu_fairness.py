@@ -235,3 +235,91 @@ def test_descendants_read_from_children_lists_match_a_scan_of_proc(monkeypatch):
     finally:
         os.killpg(proc.pid, signal.SIGKILL)  # the whole tree is in its group
         proc.wait()
+
+
+BURN = "import time\nend = time.process_time() + {seconds}\nwhile time.process_time() < end: pass\n"
+
+
+def _read_until_done(tree: ProcessTree, proc: subprocess.Popen, seconds: float) -> float:
+    deadline = time.monotonic() + seconds
+    while proc.poll() is None and time.monotonic() < deadline:
+        tree.cpu()
+        time.sleep(0.05)
+    return tree.cpu()
+
+
+def test_children_the_child_runs_and_reaps_are_counted_once():
+    """A child's subprocesses count while they run and, once reaped, in the child's own total: not twice."""
+    burner = BURN.format(seconds=0.4)
+    proc = subprocess.Popen([sys.executable, "-c", (
+        "import subprocess, sys, time\n"
+        f"for _ in range(3): subprocess.run([sys.executable, '-c', {burner!r}])\n"
+        "time.sleep(1)\n"
+    )], start_new_session=True)
+    try:
+        tree = ProcessTree(proc.pid, None, frozenset())
+        total = _read_until_done(tree, proc, 30)
+        assert 1.2 <= total < 1.8, total  # 3 x 0.4 s of work, and the interpreters' start-up
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_a_process_that_ended_before_the_first_read_still_counts():
+    """An ended, unreaped process (a zombie) has final times: they count though it never was seen running."""
+    proc = subprocess.Popen([sys.executable, "-c", (
+        "import os, time\n"
+        f"if os.fork() == 0:\n    exec({BURN.format(seconds=0.5)!r})\n    os._exit(0)\n"
+        "time.sleep(30)\n"
+    )], start_new_session=True)
+    try:
+        time.sleep(2)  # the fork has burnt its 0.5 s and ended, unreaped
+        tree = ProcessTree(proc.pid, None, frozenset())
+        assert tree.cpu() >= 0.45
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+HONEST_PROCESSES = """
+import os, subprocess, sys, time
+burner = {burner!r}
+
+
+def work():  # one statement: the processes it leaves are not swept before it ends
+    for _ in range(2):
+        subprocess.run([sys.executable, "-c", burner])
+    for _ in range(2):  # daemons: each outlives its parent, and the namespace's first process reaps it
+        if os.fork() == 0:
+            if os.fork() == 0:
+                exec(burner)
+            os._exit(0)  # the daemon's parent ends at once; the daemon once it has burnt its share
+        os.wait()
+    time.sleep(2)
+    return True
+
+
+done = work()
+"""
+
+
+@pytest.mark.parametrize("forked", [False, True], ids=["fresh", "forked"])
+def test_a_statement_that_runs_processes_is_charged_what_they_used(tmp_path, forked):
+    """About 3.3 s of CPU in four processes, each long enough to be seen running, under a 5 s limit.
+
+    Counted while they run and again in their reaper's total, they made 6.5 s.
+    """
+    from grader.sandbox import namespaces
+    from grader.sandbox.runner import use_fork_server
+
+    if forked and os.geteuid() != 0 and not namespaces.can_enter():
+        pytest.skip("a normal user's children are forked only into namespaces")
+    (tmp_path / "hw4.py").write_text(HONEST_PROCESSES.format(burner=BURN.format(seconds=0.8)))
+    use_fork_server(forked)
+    try:
+        result = run_submission(tmp_path / "hw4.py", ["done"], [],
+                                limits=Limits(statement_seconds=5, total_seconds=60))
+    finally:
+        use_fork_server(False)
+    assert result.statement_errors == ()
+    assert result.values == {"done": True}
