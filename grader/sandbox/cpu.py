@@ -77,19 +77,22 @@ def _last_pid() -> int | None:
         return None
 
 
-def _processes() -> dict[int, tuple[int, int]]:
-    """Every process, zombies included: pid -> (parent pid, session id)."""
-    found: dict[int, tuple[int, int]] = {}
+def _processes() -> dict[int, tuple[int, int, int]]:
+    """Every process, zombies included: pid -> (parent pid, session id, start time in clock ticks)."""
+    found: dict[int, tuple[int, int, int]] = {}
     for item in os.listdir(_PROC):
         if item.isdigit():
-            info = _stat(int(item), zombies=True)
-            if info is not None:
-                found[int(item)] = info[1], info[2]
+            try:
+                fields = (_PROC / item / "stat").read_bytes().rsplit(b")", 1)[1].split()
+                if fields[0] != b"X":
+                    found[int(item)] = int(fields[1]), int(fields[3]), int(fields[19])
+            except (OSError, ValueError, IndexError):
+                continue
     return found
 
 
 def _parents() -> dict[int, int]:
-    return {pid: parent for pid, (parent, _) in _processes().items()}
+    return {pid: parent for pid, (parent, _, _) in _processes().items()}
 
 
 def _children_listed() -> bool:
@@ -171,6 +174,7 @@ class ProcessTree:
         self._reniced: dict[int, int] = {}  # pid -> the session it was in when lowered
         self._last_pid: int | None = None
         self._wall0 = time.monotonic()
+        self._born = _start_time(pid) if self.measured else 0
         self._settled = not marker and not depth  # until the child is found behind a wrapper, nothing is reniced
 
     def settle(self) -> None:
@@ -218,10 +222,11 @@ class ProcessTree:
             pids = _descendants(self.root)
         else:  # the child's descendants, and the orphans this process adopted (a subreaper)
             processes = _processes()
-            parents = {pid: parent for pid, (parent, _) in processes.items()}
+            parents = {pid: parent for pid, (parent, _, _) in processes.items()}
             pids = _below({os.getpid()}, parents) - _below(set(self.keep), parents) - set(self.keep)
-            # the child has a session of its own; what is in ours is this process's own work
-            pids = {p for p in pids if processes[p][1] != self.session}
+            # the child has a session of its own; what is in ours is this process's own work; and
+            # an orphan adopted before the child started (an earlier child's, say) is not the child's
+            pids = {p for p in pids if processes[p][1] != self.session and processes[p][2] >= self._born}
         pids.discard(self.pid)
         pids.discard(os.getpid())
         return pids - self.chain
