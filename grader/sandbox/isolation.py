@@ -395,22 +395,22 @@ def make_workdir(entry: Path, identity: Identity, max_bytes: int) -> tuple[Path,
     finally:
         os.close(folder_fd)
     root = scratch_folder("sandbox")
-    target = root / "submission"
-    target.mkdir()
-    (root / "tmp").mkdir()
-    (target / entry.name).write_bytes(code)
-    try:
+    try:  # whatever stops it (a refused helper, Ctrl-C in a batch), the folder goes
+        target = root / "submission"
+        target.mkdir()
+        (root / "tmp").mkdir()
+        (target / entry.name).write_bytes(code)
         notices = copy_tree(source, target, max_bytes=max_bytes, skip=entry.name, used=(len(code), 1))
+        # The root stays the grader's (traverse only), so the child can neither
+        # rename it nor swap it for a link while the grader writes requests there.
+        os.chmod(root, 0o711)
+        for path in (target, root / "tmp"):
+            os.chmod(path, 0o700)
+        if identity.isolated:
+            for path in root.rglob("*"):
+                os.chown(path, identity.uid, identity.gid, follow_symlinks=False)  # type: ignore[arg-type]
     except BaseException:
         remove_tree(root)
         raise
-    # The root stays the grader's (traverse only), so the child can neither
-    # rename it nor swap it for a link while the grader writes requests there.
-    os.chmod(root, 0o711)
-    for path in (target, root / "tmp"):
-        os.chmod(path, 0o700)
-    if identity.isolated:
-        for path in root.rglob("*"):
-            os.chown(path, identity.uid, identity.gid, follow_symlinks=False)  # type: ignore[arg-type]
     return root, target / entry.name, notices
 

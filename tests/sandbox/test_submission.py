@@ -170,6 +170,30 @@ def test_an_entry_that_became_a_link_is_not_copied(tmp_path):
     assert set(Path(tempfile.gettempdir()).glob("grader-sandbox-*")) == before  # nothing made, nothing copied
 
 
+@pytest.mark.parametrize("step", ["mkdir", "chmod"])
+def test_a_run_folder_interrupted_while_it_is_made_is_removed(tmp_path, monkeypatch, step):
+    """Ctrl-C in a batch lands anywhere: the half-made folder goes with it."""
+    import grader.sandbox.isolation as isolation
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "hw4.py").write_text("x = 1\n")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    if step == "mkdir":
+        monkeypatch.setattr(isolation.Path, "mkdir", interrupted)
+    else:
+        monkeypatch.setattr(isolation.os, "chmod", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        make_workdir(tmp_path / "sub" / "hw4.py", NOBODY, 10**6)
+    monkeypatch.undo()
+    assert list(scratch.iterdir()) == []
+
+
 def test_everything_under_gradescope_root_but_what_the_child_needs_is_listed_for_locking(tmp_path, monkeypatch):
     import grader.sandbox.isolation as isolation
 
