@@ -32,17 +32,22 @@ _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 _PROC = Path("/proc")
 
 
+def _stat_fields(pid: int | str) -> list[bytes]:
+    """The fields of ``/proc/PID/stat`` after the command name (the state first); [] once it has gone."""
+    try:
+        fields = (_PROC / str(pid) / "stat").read_bytes().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return []
+    return [] if len(fields) < 20 or fields[0] == b"X" else fields
+
+
 def _stat(pid: int, *, zombies: bool = False) -> tuple[float, int, int] | None:
     """(CPU seconds of ``pid`` and its reaped children, parent pid, session id), or None once it has gone.
 
     A zombie (ended, not yet reaped: its times are final) counts as gone unless ``zombies``.
     """
-    try:
-        raw = (_PROC / str(pid) / "stat").read_bytes()
-    except OSError:
-        return None
-    fields = raw.rsplit(b")", 1)[1].split()
-    if fields[0] == b"X" or (fields[0] == b"Z" and not zombies):
+    fields = _stat_fields(pid)
+    if not fields or (fields[0] == b"Z" and not zombies):
         return None
     # utime stime cutime cstime are fields 14-17 of the whole line (11-14 after the state)
     ticks = sum(int(x) for x in fields[11:15])
@@ -63,10 +68,9 @@ def _runs(pid: int, marker: bytes) -> bool:
 
 
 def _start_time(pid: int) -> int:
-    try:
-        return int((_PROC / str(pid) / "stat").read_bytes().rsplit(b")", 1)[1].split()[19])
-    except (OSError, ValueError, IndexError):
-        return 1 << 62
+    """When ``pid`` started, in clock ticks since boot (very late once it has gone)."""
+    fields = _stat_fields(pid)
+    return int(fields[19]) if fields else 1 << 62
 
 
 def _last_pid() -> int | None:
@@ -81,13 +85,8 @@ def _processes() -> dict[int, tuple[int, int, int]]:
     """Every process, zombies included: pid -> (parent pid, session id, start time in clock ticks)."""
     found: dict[int, tuple[int, int, int]] = {}
     for item in os.listdir(_PROC):
-        if item.isdigit():
-            try:
-                fields = (_PROC / item / "stat").read_bytes().rsplit(b")", 1)[1].split()
-                if fields[0] != b"X":
-                    found[int(item)] = int(fields[1]), int(fields[3]), int(fields[19])
-            except (OSError, ValueError, IndexError):
-                continue
+        if item.isdigit() and (fields := _stat_fields(item)):
+            found[int(item)] = int(fields[1]), int(fields[3]), int(fields[19])
     return found
 
 
@@ -286,9 +285,8 @@ class ProcessTree:
     def _read_chain(self) -> None:
         """What the wrappers used and reaped since the child was found (orphans that ended included)."""
         for wrapper, base in self._chain_base.items():
-            info = _stat(wrapper)
-            if info is not None:
-                self._chain_grown[wrapper] = max(info[0] - base, self._chain_grown.get(wrapper, 0.0))
+            if (info := _stat(wrapper)) is not None:  # once it has gone, what it grew by last stays
+                self._chain_grown[wrapper] = info[0] - base
 
     def sweep(self, rounds: int = 20) -> int:
         """SIGKILL every process of the child but the child itself; returns how many."""

@@ -344,11 +344,7 @@ def enter_fork(spec: dict[str, Any], cwd: str) -> bool:
     root = os.geteuid() == 0
     try:
         kernel = _Kernel()
-        if root:
-            os.makedirs(spec["root"], mode=0o700, exist_ok=True)
-            kernel.call("unshare", sum(_CLONE.values()) - _CLONE["NEWUSER"])  # root needs no user namespace
-        else:
-            _unshare_all(kernel, spec["root"])
+        _unshare_all(kernel, spec["root"], user=not root)  # root needs no user namespace
     except (OSError, AttributeError):
         return False
     code = 125
@@ -517,11 +513,13 @@ def _enter(kernel: _Kernel, spec: dict[str, Any]) -> None:
     os.chdir(spec["cwd"])
 
 
-def _unshare_all(kernel: _Kernel, root: str) -> None:
-    """New user, mount, UTS, IPC, network and PID namespaces, with this process's own uid and gid mapped in."""
+def _unshare_all(kernel: _Kernel, root: str, *, user: bool = True) -> None:
+    """New mount, UTS, IPC, network and PID namespaces; with ``user``, a user namespace mapping this uid and gid."""
     uid, gid = os.geteuid(), os.getegid()  # read before: inside, unmapped, they read as the overflow ids
     os.makedirs(root, mode=0o700, exist_ok=True)
-    kernel.call("unshare", sum(_CLONE.values()))
+    kernel.call("unshare", sum(_CLONE.values()) - (0 if user else _CLONE["NEWUSER"]))
+    if not user:
+        return
     for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
         with open(f"/proc/self/{name}", "w") as handle:
             handle.write(text)

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -78,9 +79,20 @@ def test_processes_left_by_a_statement_are_killed_before_the_next_one(tmp_path):
     assert result.values["nice"] == os.getpriority(os.PRIO_PROCESS, 0)  # the child itself keeps its priority
 
 
+@contextlib.contextmanager
+def _session_child(code: str) -> Iterator[subprocess.Popen]:
+    """``python -c code`` in a session of its own, as a sandbox child is started; killed at the end."""
+    proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
+    try:
+        yield proc
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 def test_the_cpu_time_of_a_process_tree_adds_up_its_processes():
     own = _autogroup_nice("self")
-    proc = subprocess.Popen([sys.executable, "-c", (
+    with _session_child(
         "import os, time\n"
         "if os.fork() == 0:\n"
         "    end = time.process_time() + 0.6\n"
@@ -89,8 +101,7 @@ def test_the_cpu_time_of_a_process_tree_adds_up_its_processes():
         "end = time.process_time() + 0.6\n"
         "while time.process_time() < end: pass\n"
         "time.sleep(30)\n"
-    )], start_new_session=True)  # as a sandbox child is started
-    try:
+    ) as proc:
         tree = ProcessTree(proc.pid, None, frozenset())
         deadline = time.monotonic() + 20
         while tree.cpu() < 1.1 and time.monotonic() < deadline:
@@ -100,44 +111,40 @@ def test_the_cpu_time_of_a_process_tree_adds_up_its_processes():
         assert os.getpriority(os.PRIO_PROCESS, other) == LOWEST
         assert tree.sweep() == 1 and tree.cpu() >= 1.1  # the killed process's time is kept
         assert _autogroup_nice("self") == own  # the grader's own session is never lowered
-    finally:
-        proc.kill()
-        proc.wait()
 
 
 @pytest.mark.skipif(not Path("/proc/self/autogroup").exists(), reason="the kernel has no autogroups")
 def test_only_sessions_of_the_childs_own_making_are_lowered_as_a_whole():
     """A fork shares the child's autogroup until it calls setsid: then, and only then, its own is lowered."""
     own = _autogroup_nice("self")
-    proc = subprocess.Popen([sys.executable, "-c", (
+    with _session_child(
         "import os, time\n"
         "if os.fork() == 0:\n"
         "    time.sleep(1.5)\n"
         "    os.setsid()\n"
         "    time.sleep(30)\n"
         "time.sleep(30)\n"
-    )], start_new_session=True)
-    try:
+    ) as proc:
         tree = ProcessTree(proc.pid, None, frozenset())
-        deadline = time.monotonic() + 10
-        while len(tree._seen) < 2 and time.monotonic() < deadline:
+        try:
+            deadline = time.monotonic() + 10
+            while len(tree._seen) < 2 and time.monotonic() < deadline:
+                tree.cpu()
+                time.sleep(0.05)
+            (other,) = [p for p in tree._seen if p != proc.pid]
+            assert os.getpriority(os.PRIO_PROCESS, other) == LOWEST
+            if _autogroup_nice(proc.pid) is None:
+                pytest.skip("a new session gets no autogroup here")
+            assert _autogroup_nice(other) == _autogroup_nice(proc.pid) == 0  # shared with the child: spared
+            while _session(other) != other and time.monotonic() < deadline:
+                time.sleep(0.05)
             tree.cpu()
-            time.sleep(0.05)
-        (other,) = [p for p in tree._seen if p != proc.pid]
-        assert os.getpriority(os.PRIO_PROCESS, other) == LOWEST
-        if _autogroup_nice(proc.pid) is None:
-            pytest.skip("a new session gets no autogroup here")
-        assert _autogroup_nice(other) == _autogroup_nice(proc.pid) == 0  # shared with the child: spared
-        while _session(other) != other and time.monotonic() < deadline:
-            time.sleep(0.05)
-        tree.cpu()
-        assert _autogroup_nice(other) == LOWEST  # its own session now: lowered as a whole
-        assert _autogroup_nice(proc.pid) == 0 and _autogroup_nice("self") == own
-    finally:
-        for pid in tree._seen:  # only this test's processes (a sweep would take every orphan of pytest)
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        proc.wait()
+            assert _autogroup_nice(other) == LOWEST  # its own session now: lowered as a whole
+            assert _autogroup_nice(proc.pid) == 0 and _autogroup_nice("self") == own
+        finally:
+            for pid in tree._seen:  # only this test's processes (a sweep would take every orphan of pytest)
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
 
 
 def _autogroup_nice(pid: int | str) -> int | None:
@@ -251,34 +258,26 @@ def _read_until_done(tree: ProcessTree, proc: subprocess.Popen, seconds: float) 
 def test_children_the_child_runs_and_reaps_are_counted_once():
     """A child's subprocesses count while they run and, once reaped, in the child's own total: not twice."""
     burner = BURN.format(seconds=0.4)
-    proc = subprocess.Popen([sys.executable, "-c", (
+    with _session_child(
         "import subprocess, sys, time\n"
         f"for _ in range(3): subprocess.run([sys.executable, '-c', {burner!r}])\n"
         "time.sleep(1)\n"
-    )], start_new_session=True)
-    try:
+    ) as proc:
         tree = ProcessTree(proc.pid, None, frozenset())
         total = _read_until_done(tree, proc, 30)
         assert 1.2 <= total < 1.8, total  # 3 x 0.4 s of work, and the interpreters' start-up
-    finally:
-        proc.kill()
-        proc.wait()
 
 
 def test_a_process_that_ended_before_the_first_read_still_counts():
     """An ended, unreaped process (a zombie) has final times: they count though it never was seen running."""
-    proc = subprocess.Popen([sys.executable, "-c", (
+    with _session_child(
         "import os, time\n"
         f"if os.fork() == 0:\n    exec({BURN.format(seconds=0.5)!r})\n    os._exit(0)\n"
         "time.sleep(30)\n"
-    )], start_new_session=True)
-    try:
+    ) as proc:
         time.sleep(2)  # the fork has burnt its 0.5 s and ended, unreaped
         tree = ProcessTree(proc.pid, None, frozenset())
         assert tree.cpu() >= 0.45
-    finally:
-        proc.kill()
-        proc.wait()
 
 
 HONEST_PROCESSES = """
